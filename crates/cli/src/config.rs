@@ -1,0 +1,99 @@
+//! The validated, resolved run configuration built from what the user typed
+//! (`args.rs`). Library crates receive parts of a `Config`, never clap types.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Result};
+use vcscope_core::Author;
+
+use crate::args::{BackendArg, FormatArg, IngestArgs};
+
+/// Backends this build knows about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BackendKind {
+    /// Patch files, mails, mboxes.
+    Patch,
+    /// A Git repository.
+    Git,
+    /// A CVS repository through cvsps.
+    Cvsps,
+}
+
+impl BackendKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            BackendKind::Patch => "patch",
+            BackendKind::Git => "git",
+            BackendKind::Cvsps => "cvsps",
+        }
+    }
+}
+
+/// Everything `ingest` needs, resolved.
+#[derive(Debug)]
+pub struct IngestConfig {
+    pub paths: Vec<PathBuf>,
+    pub backend: BackendKind,
+    pub format: FormatArg,
+    pub output: Option<PathBuf>,
+    pub author: Option<Author>,
+    pub strip: usize,
+    pub jobs: usize,
+    pub progress: bool,
+    pub warnings_shown: Option<usize>,
+}
+
+impl IngestConfig {
+    pub fn from_args(args: IngestArgs) -> Result<Self> {
+        let backend = match args.backend {
+            BackendArg::Auto => detect(&args.paths),
+            BackendArg::Patch => BackendKind::Patch,
+            BackendArg::Git => BackendKind::Git,
+            BackendArg::Cvsps => BackendKind::Cvsps,
+        };
+        let author = match args.author.as_deref().map(str::trim) {
+            Some("") => bail!("--author is empty; give a name, optionally with <email>"),
+            Some(text) => Some(Author::parse(text)),
+            None => None,
+        };
+        if args.jobs == Some(0) {
+            bail!("--jobs must be at least 1");
+        }
+        let output = args.output.filter(|o| o.as_os_str() != "-");
+        Ok(IngestConfig {
+            paths: args.paths,
+            backend,
+            format: args.format,
+            output,
+            author,
+            strip: args.strip,
+            jobs: args.jobs.unwrap_or(0),
+            progress: !args.quiet,
+            warnings_shown: if args.quiet {
+                Some(0)
+            } else if args.verbose {
+                None
+            } else {
+                Some(20)
+            },
+        })
+    }
+}
+
+/// Picks a backend from what the paths are: a Git repository, a CVS repository or
+/// working copy, or anything else (patches).
+pub fn detect(paths: &[PathBuf]) -> BackendKind {
+    let first = paths.first().map(PathBuf::as_path).unwrap_or(Path::new("."));
+    if !first.is_dir() {
+        return BackendKind::Patch;
+    }
+    let is_bare_git = first.join("HEAD").is_file() && first.join("objects").is_dir() && first.join("refs").is_dir();
+    if first.join(".git").exists() || is_bare_git {
+        return BackendKind::Git;
+    }
+    let in_cvs_root = first.ancestors().any(|a| a.join("CVSROOT").is_dir());
+    if first.join("CVS").join("Root").is_file() || in_cvs_root {
+        return BackendKind::Cvsps;
+    }
+    BackendKind::Patch
+}

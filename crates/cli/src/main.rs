@@ -1,0 +1,139 @@
+//! The `vcscope` binary: parses the command line, runs one command, prints problems
+//! and sets the exit code (0 success, 1 error, 2 bad usage). The only crate that
+//! knows clap, anyhow and indicatif.
+
+mod args;
+mod config;
+mod output;
+mod sources;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::Parser;
+use vcscope_core::stream;
+use vcscope_core::{Problem, Severity};
+
+use crate::args::{Args, Command, FormatArg, StatArgs};
+use crate::config::IngestConfig;
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let result = match args.command {
+        Command::Ingest(a) => IngestConfig::from_args(a).and_then(ingest),
+        Command::Stat(a) => stat(&a),
+        Command::Backends => backends(),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("vcscope: error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn ingest(config: IngestConfig) -> Result<ExitCode> {
+    let mut source = sources::open_source(&config)?;
+    let (changesets, mut problems) =
+        source.collect().with_context(|| format!("the {} backend stopped", source.name()))?;
+    let bar = if config.progress {
+        indicatif::ProgressBar::new(changesets.len() as u64)
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} counting lines {pos}/{len} changesets [{elapsed}]")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let options = vcscope_stats::StatsOptions { jobs: config.jobs, strip: Some(config.strip) };
+    let counted = vcscope_stats::count(changesets, source.counter_factory(), options, &|| bar.inc(1))?;
+    bar.finish_and_clear();
+    problems.extend(counted.problems);
+    let failed = report(&problems, config.warnings_shown);
+    let commits = counted.commits;
+    output::write_atomically(config.output.as_deref(), |out| {
+        match config.format {
+            FormatArg::Jsonl => stream::write_jsonl(out, &commits),
+            FormatArg::Csv => stream::write_csv(out, &commits),
+            FormatArg::CsvFiles => stream::write_csv_files(out, &commits),
+        }
+        .context("cannot write the commit stream")
+    })?;
+    if failed > 0 {
+        eprintln!(
+            "vcscope: {failed} input(s) could not be read; the {} commit(s) that could were written",
+            commits.len()
+        );
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Prints problems to stderr (warnings up to `shown`); returns how many were errors.
+fn report(problems: &[Problem], shown: Option<usize>) -> usize {
+    let mut warnings = 0;
+    let mut errors = 0;
+    for p in problems {
+        match p.severity {
+            Severity::Error => {
+                errors += 1;
+                eprintln!("vcscope: {p}");
+            }
+            Severity::Warning => {
+                warnings += 1;
+                if shown.is_none_or(|n| warnings <= n) {
+                    eprintln!("vcscope: {p}");
+                }
+            }
+        }
+    }
+    if let Some(n) = shown {
+        if n > 0 && warnings > n {
+            eprintln!("vcscope: ... and {} more warnings (--verbose shows them all)", warnings - n);
+        }
+    }
+    errors
+}
+
+fn stat(args: &StatArgs) -> Result<ExitCode> {
+    let options = vcscope_diffstat::Options { strip: args.strip };
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut failed = false;
+    for file in &args.files {
+        let text = match std::fs::read(file) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("vcscope: error: cannot read {}: {e}", file.display());
+                failed = true;
+                continue;
+            }
+        };
+        let result = vcscope_diffstat::diffstat_with(&text, &options);
+        for w in &result.warnings {
+            eprintln!("vcscope: warning: {}:{}: {}", file.display(), w.line, w.message);
+        }
+        if args.total {
+            writeln!(out, "{}\t{}\t{}\t{}", result.added(), result.removed(), result.files.len(), file.display())?;
+            continue;
+        }
+        for f in &result.files {
+            if f.binary {
+                writeln!(out, "-\t-\t{}", f.path)?;
+            } else {
+                writeln!(out, "{}\t{}\t{}", f.added, f.removed, f.path)?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+fn backends() -> Result<ExitCode> {
+    for (name, available, what) in sources::backends() {
+        println!("{name:8} {:13} {what}", if available { "built in" } else { "not available" });
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,265 @@
+//! vcscope-stats: the parallel stage. Takes the changesets a source listed, counts
+//! their lines on a rayon pool (diff text with `vcscope-diffstat`, backend work with
+//! each worker's own [`Counter`]), and returns commits in a deterministic order:
+//! by time, then id, then listing order, whatever the number of threads.
+//!
+//! This is the only crate that knows rayon.
+
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use vcscope_core::{
+    Changeset, Commit, Counter, CounterFactory, FileChange, FileStatus, Job, Origin, Problem, Severity,
+};
+use vcscope_diffstat::{diffstat_with, Options, Status};
+
+/// How to run the stage.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StatsOptions {
+    /// Worker threads (0: one per core).
+    pub jobs: usize,
+    /// Path components stripped from diff names (`-p`), for [`Job::Diff`].
+    pub strip: Option<usize>,
+}
+
+/// What the stage produced.
+#[derive(Debug, Default)]
+pub struct Counted {
+    /// Counted commits, sorted by (time, id, listing order).
+    pub commits: Vec<Commit>,
+    /// Problems met while counting, in the same order as the commits they concern.
+    pub problems: Vec<Problem>,
+}
+
+/// An error that stops the stage as a whole.
+#[derive(Debug, thiserror::Error)]
+pub enum StatsError {
+    /// The thread pool could not be built.
+    #[error("cannot start {jobs} worker threads")]
+    Pool {
+        /// Threads asked for.
+        jobs: usize,
+        /// Cause.
+        #[source]
+        source: rayon::ThreadPoolBuildError,
+    },
+}
+
+fn convert(status: Status) -> FileStatus {
+    match status {
+        Status::Added => FileStatus::Added,
+        Status::Modified => FileStatus::Modified,
+        Status::Deleted => FileStatus::Deleted,
+        Status::Renamed => FileStatus::Renamed,
+        Status::Copied => FileStatus::Copied,
+    }
+}
+
+/// Counts one diff text; warnings are placed at their line in the origin's file.
+pub fn count_diff(text: &[u8], origin: &Origin, options: &Options) -> (Vec<FileChange>, Vec<Problem>) {
+    let stat = diffstat_with(text, options);
+    let problems = stat
+        .warnings
+        .into_iter()
+        .map(|w| {
+            let (line, message) = match origin.line {
+                Some(base) => (Some(base + w.line - 1), w.message),
+                None => (origin.line, format!("line {} of the decoded text: {}", w.line, w.message)),
+            };
+            Problem { severity: Severity::Warning, origin: Origin { line, ..origin.clone() }, message }
+        })
+        .collect();
+    let files = stat
+        .files
+        .into_iter()
+        .map(|f| FileChange {
+            path: f.path,
+            old_path: f.old_path,
+            added: f.added,
+            removed: f.removed,
+            binary: f.binary,
+            status: convert(f.status),
+        })
+        .collect();
+    (files, problems)
+}
+
+struct Worker {
+    counter: Option<Result<Box<dyn Counter>, String>>,
+}
+
+/// Counts every changeset in parallel. `progress` is called once per changeset done.
+pub fn count(
+    changesets: Vec<Changeset>,
+    factory: Option<Arc<dyn CounterFactory>>,
+    options: StatsOptions,
+    progress: &(dyn Fn() + Sync),
+) -> Result<Counted, StatsError> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(options.jobs)
+        .build()
+        .map_err(|source| StatsError::Pool { jobs: options.jobs, source })?;
+    let diff_options = Options { strip: options.strip.unwrap_or(Options::default().strip) };
+    let results: Vec<(usize, Option<Commit>, Vec<Problem>)> = pool.install(|| {
+        changesets
+            .into_par_iter()
+            .enumerate()
+            .map_init(
+                || Worker { counter: None },
+                |worker, (seq, cs)| {
+                    let r = count_one(worker, factory.as_deref(), cs, &diff_options);
+                    progress();
+                    (seq, r.0, r.1)
+                },
+            )
+            .collect()
+    });
+    let mut rows: Vec<(usize, Commit, Vec<Problem>)> = Vec::with_capacity(results.len());
+    let mut orphan_problems = Vec::new();
+    for (seq, commit, problems) in results {
+        match commit {
+            Some(c) => rows.push((seq, c, problems)),
+            None => orphan_problems.push((seq, problems)),
+        }
+    }
+    rows.sort_by(|a, b| (a.1.time, &a.1.id, a.0).cmp(&(b.1.time, &b.1.id, b.0)));
+    orphan_problems.sort_by_key(|(seq, _)| *seq);
+    let mut out = Counted::default();
+    for (_, commit, problems) in rows {
+        out.commits.push(commit);
+        out.problems.extend(problems);
+    }
+    for (_, problems) in orphan_problems {
+        out.problems.extend(problems);
+    }
+    Ok(out)
+}
+
+fn count_one(
+    worker: &mut Worker,
+    factory: Option<&dyn CounterFactory>,
+    cs: Changeset,
+    diff_options: &Options,
+) -> (Option<Commit>, Vec<Problem>) {
+    let Changeset { mut commit, job, origin } = cs;
+    let error = |message: String| Problem { severity: Severity::Error, origin: origin.clone(), message };
+    match job {
+        Job::Counted(files) => {
+            commit.set_files(files);
+            (Some(commit), Vec::new())
+        }
+        Job::Diff(text) => {
+            let (files, problems) = count_diff(&text, &origin, diff_options);
+            commit.set_files(files);
+            (Some(commit), problems)
+        }
+        Job::Deferred(work) => {
+            let Some(factory) = factory else {
+                return (None, vec![error("the backend left work to count but gave no way to count it".into())]);
+            };
+            let counter = worker.counter.get_or_insert_with(|| factory.counter().map_err(|e| e.to_string()));
+            match counter {
+                Ok(counter) => match counter.count(&commit, work) {
+                    Ok(files) => {
+                        commit.set_files(files);
+                        (Some(commit), Vec::new())
+                    }
+                    Err(e) => (None, vec![error(format!("commit {}: {e}", commit.id))]),
+                },
+                Err(e) => (None, vec![error(e.clone())]),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use vcscope_core::{Author, SourceError};
+
+    fn changeset(id: &str, secs: i64, job: Job) -> Changeset {
+        Changeset {
+            commit: Commit {
+                id: id.into(),
+                time: chrono::Utc.timestamp_opt(secs, 0).unwrap(),
+                author: Author::named("a"),
+                message: String::new(),
+                parents: vec![],
+                branch: None,
+                source: "test".into(),
+                added: 0,
+                removed: 0,
+                files: vec![],
+            },
+            job,
+            origin: Origin { file: "f".into(), line: Some(10), revision: None },
+        }
+    }
+
+    struct Doubler;
+    impl Counter for Doubler {
+        fn count(&mut self, _: &Commit, job: Box<dyn std::any::Any + Send>) -> Result<Vec<FileChange>, SourceError> {
+            let n = *job
+                .downcast::<u64>()
+                .map_err(|_| SourceError::Program { program: "t".into(), message: "bad job".into() })?;
+            Ok(vec![FileChange {
+                path: "x".into(),
+                old_path: None,
+                added: 2 * n,
+                removed: n,
+                binary: false,
+                status: FileStatus::Modified,
+            }])
+        }
+    }
+    struct Factory;
+    impl CounterFactory for Factory {
+        fn counter(&self) -> Result<Box<dyn Counter>, SourceError> {
+            Ok(Box::new(Doubler))
+        }
+    }
+
+    fn many() -> Vec<Changeset> {
+        (0..300)
+            .map(|i| {
+                let job = match i % 3 {
+                    0 => Job::Diff(format!("--- a/f{i}\n+++ b/f{i}\n@@ -1 +1,2 @@\n-x\n+y\n+z\n").into_bytes()),
+                    1 => Job::Deferred(Box::new(i as u64)),
+                    _ => Job::Counted(vec![]),
+                };
+                // Many equal times so the id and listing order decide.
+                changeset(&format!("{:03}", 300 - i), i64::from(i % 7), job)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn order_and_numbers_do_not_depend_on_threads() {
+        let one = count(many(), Some(Arc::new(Factory)), StatsOptions { jobs: 1, strip: None }, &|| {}).unwrap();
+        let four = count(many(), Some(Arc::new(Factory)), StatsOptions { jobs: 4, strip: None }, &|| {}).unwrap();
+        assert_eq!(one.commits, four.commits);
+        assert_eq!(one.commits.len(), 300);
+        assert!(one.commits.windows(2).all(|w| (w[0].time, &w[0].id) <= (w[1].time, &w[1].id)));
+        let diffed = one.commits.iter().find(|c| c.id == "300").unwrap();
+        assert_eq!((diffed.added, diffed.removed, diffed.files[0].path.as_str()), (2, 1, "f0"));
+        let deferred = one.commits.iter().find(|c| c.id == "299").unwrap();
+        assert_eq!((deferred.added, deferred.removed), (2, 1));
+    }
+
+    #[test]
+    fn warnings_land_on_file_lines_and_failures_drop_only_their_commit() {
+        let jobs = vec![
+            changeset("a", 1, Job::Diff(b"--- a/x\n+++ b/x\n@@ -1,3 +1 @@\n-x\n".to_vec())),
+            changeset("b", 2, Job::Deferred(Box::new("not a number"))),
+            changeset("c", 3, Job::Deferred(Box::new(1u64))),
+        ];
+        let out = count(jobs, Some(Arc::new(Factory)), StatsOptions::default(), &|| {}).unwrap();
+        assert_eq!(out.commits.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), ["a", "c"]);
+        assert_eq!(out.problems.len(), 2);
+        // The hunk header is line 3 of the text, which starts at line 10 of the file.
+        assert_eq!((out.problems[0].severity, out.problems[0].origin.line), (Severity::Warning, Some(12)));
+        assert_eq!(out.problems[1].severity, Severity::Error);
+        assert!(out.problems[1].message.contains("commit b"), "{}", out.problems[1]);
+    }
+}

@@ -1,0 +1,1 @@
+//! Integration tests: the real `vcscope` binary against real tools and data.
