@@ -324,7 +324,9 @@ impl Piece<'_> {
     fn read_plain(&self) -> ReadPiece {
         let mut out = ReadPiece { text: self.bytes.to_vec(), text_line: Some(self.start_line), ..ReadPiece::default() };
         // A preamble before the first diff may name the author and date (DEP-3
-        // `Author:`, a pasted `From:`/`Date:`).
+        // `Author:`, a pasted `From:`/`Date:`); those lines are not the message, and
+        // a `Subject:`/`Description:` line gives its first line.
+        let mut preamble = Vec::new();
         for (_, line) in lines_with_offsets(self.bytes) {
             let text = String::from_utf8_lossy(line);
             let text = text.trim_end();
@@ -339,9 +341,13 @@ impl Piece<'_> {
                 out.author = out.author.or_else(|| Some(Author::parse(a)));
             } else if let Some(d) = text.strip_prefix("Date:") {
                 out.time = out.time.or_else(|| parse_date(d));
+            } else if let Some(s) = text.strip_prefix("Subject:").or_else(|| text.strip_prefix("Description:")) {
+                preamble.push(clean_subject(s));
+            } else {
+                preamble.push(text.to_owned());
             }
         }
-        out.message = message_of(self.bytes);
+        out.message = message_of(preamble.join("\n").as_bytes());
         out
     }
 }
