@@ -106,7 +106,10 @@ fn damaged_hunks_warn_with_file_and_line_and_count_what_is_there() {
     assert!(out.status.success(), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(err.contains(&format!("warning: {}:4: hunk ends early", truncated.display())), "{err}");
-    assert!(err.contains(&format!("warning: {}:6: the hunk at line 3 has more lines", overlong.display())), "{err}");
+    assert!(
+        err.contains(&format!("warning: {}:6: the hunk before this line has more lines", overlong.display())),
+        "{err}"
+    );
     let commits = jsonl(&out.stdout);
     let totals: Vec<(u64, u64)> =
         commits.iter().map(|c| (c["added"].as_u64().unwrap(), c["removed"].as_u64().unwrap())).collect();

@@ -8,5 +8,6 @@ mod util;
 
 mod cli;
 mod cvsps_output;
+mod fixtures;
 mod patches;
 mod property;

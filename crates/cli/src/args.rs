@@ -83,6 +83,10 @@ pub struct StatArgs {
     /// Print only one line per input file: `added<TAB>removed<TAB>files<TAB>FILE`.
     #[arg(long)]
     pub total: bool,
+    /// Worker threads (default: one per core). Large inputs are counted in parallel
+    /// segments; the result is the same whatever the number.
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
 }
 
 /// `--backend`.

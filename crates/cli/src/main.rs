@@ -27,11 +27,17 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
+        // A closed pipe (`vcscope ingest ... | head`) is the reader's choice, not an error.
+        Err(e) if e.chain().any(is_broken_pipe) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("vcscope: error: {e:#}");
             ExitCode::from(1)
         }
     }
+}
+
+fn is_broken_pipe(e: &(dyn std::error::Error + 'static)) -> bool {
+    e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
 }
 
 fn ingest(config: IngestConfig) -> Result<ExitCode> {
@@ -103,15 +109,17 @@ fn stat(args: &StatArgs) -> Result<ExitCode> {
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut failed = false;
     for file in &args.files {
-        let text = match std::fs::read(file) {
-            Ok(t) => t,
+        let counted = std::fs::File::open(file)
+            .map_err(vcscope_stats::StatsError::Read)
+            .and_then(|f| vcscope_stats::diffstat_parallel(f, &options, args.jobs.unwrap_or(0)));
+        let result = match counted {
+            Ok(r) => r,
             Err(e) => {
-                eprintln!("vcscope: error: cannot read {}: {e}", file.display());
+                eprintln!("vcscope: error: cannot read {}: {:#}", file.display(), anyhow::Error::from(e));
                 failed = true;
                 continue;
             }
         };
-        let result = vcscope_diffstat::diffstat_with(&text, &options);
         for w in &result.warnings {
             eprintln!("vcscope: warning: {}:{}: {}", file.display(), w.line, w.message);
         }

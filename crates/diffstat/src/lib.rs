@@ -13,7 +13,7 @@
 mod names;
 mod parse;
 
-pub use parse::{diffstat, diffstat_with, Options};
+pub use parse::{count_segment, diffstat, diffstat_read, diffstat_with, Options, Segment, Segments};
 
 /// What happened to a file, as far as the diff tells.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -76,5 +76,18 @@ impl DiffStat {
     /// Total lines removed.
     pub fn removed(&self) -> u64 {
         self.files.iter().map(|f| f.removed).sum()
+    }
+
+    /// Appends the result of the text that follows, whose line 1 is line
+    /// `line_offset + 1` of the whole.
+    pub fn append(&mut self, mut next: DiffStat, line_offset: usize) {
+        for f in &mut next.files {
+            f.line += line_offset;
+        }
+        for w in &mut next.warnings {
+            w.line += line_offset;
+        }
+        self.files.append(&mut next.files);
+        self.warnings.append(&mut next.warnings);
     }
 }

@@ -2,6 +2,8 @@
 //! timestamps on `---`/`+++` lines, `-p` stripping, and the two names of a
 //! `diff --git` line.
 
+use std::borrow::Cow;
+
 /// Reads a C-quoted string at the start of `s` (which begins with `"`); returns the
 /// unquoted bytes and the rest after the closing quote.
 pub(crate) fn unquote(s: &[u8]) -> Option<(Vec<u8>, &[u8])> {
@@ -42,13 +44,27 @@ pub(crate) fn unquote(s: &[u8]) -> Option<(Vec<u8>, &[u8])> {
     None
 }
 
-/// The name on a `---`/`+++`/`***` header line (after the marker and space): quoted,
-/// or cut before a tab, or before a trailing timestamp separated by spaces.
-pub(crate) fn header_name(rest: &[u8]) -> Vec<u8> {
-    let rest = trim_end(rest);
+/// A name that may be C-quoted (as on `rename from` and `diff --cc` lines).
+pub(crate) fn quoted_name(rest: &[u8]) -> Cow<'_, [u8]> {
     if rest.first() == Some(&b'"') {
         if let Some((name, _)) = unquote(rest) {
-            return name;
+            return Cow::Owned(name);
+        }
+    }
+    Cow::Borrowed(rest)
+}
+
+/// The name on a `---`/`+++`/`***` header line (after the marker and space): quoted,
+/// or cut before a tab, or before a trailing timestamp separated by spaces.
+pub(crate) fn header_name(rest: &[u8]) -> Cow<'_, [u8]> {
+    let rest = trim_end(rest);
+    // Git's own headers: no tab, no space, no quote.
+    if memchr::memchr3(b'\t', b' ', b'"', rest).is_none() {
+        return Cow::Borrowed(rest);
+    }
+    if rest.first() == Some(&b'"') {
+        if let Some((name, _)) = unquote(rest) {
+            return Cow::Owned(name);
         }
     }
     // Cut at the first tab followed by a timestamp (names may hold tabs), else at
@@ -56,7 +72,7 @@ pub(crate) fn header_name(rest: &[u8]) -> Vec<u8> {
     let mut tabs = memchr::memchr_iter(b'\t', rest).peekable();
     if let Some(&first) = tabs.peek() {
         let cut = tabs.find(|&t| looks_like_timestamp(rest.get(t + 1..).unwrap_or(&[]))).unwrap_or(first);
-        return rest.get(..cut).unwrap_or(rest).to_vec();
+        return Cow::Borrowed(rest.get(..cut).unwrap_or(rest));
     }
     // `diff` without tabs (whitespace-damaged mail): "name   2010-08-18 20:13:31 -0500"
     // or "name (revision 12)" from svn.
@@ -73,7 +89,7 @@ pub(crate) fn header_name(rest: &[u8]) -> Vec<u8> {
         }
         i += 1;
     }
-    trim_end(rest.get(..cut).unwrap_or(rest)).to_vec()
+    Cow::Borrowed(trim_end(rest.get(..cut).unwrap_or(rest)))
 }
 
 fn looks_like_timestamp(s: &[u8]) -> bool {
@@ -87,14 +103,12 @@ fn looks_like_timestamp(s: &[u8]) -> bool {
 
 /// True for an epoch timestamp, which `diff -N` writes for a missing file.
 pub(crate) fn has_epoch_timestamp(rest: &[u8]) -> bool {
-    let hay = rest;
-    find(hay, b"1970-01-01 00:00:00").is_some()
-        || find(hay, b"1969-12-31 ").is_some()
-        || find(hay, b"Thu Jan  1 00:00:00 1970").is_some()
-}
-
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    memchr::memmem::find(hay, needle)
+    // Cheap pre-check: every epoch form has "19" followed by "69" or "70".
+    if memchr::memmem::find(rest, b"19").is_none() {
+        return false;
+    }
+    let find = |needle: &[u8]| memchr::memmem::find(rest, needle).is_some();
+    find(b"1970-01-01 00:00:00") || find(b"1969-12-31 ") || find(b"Thu Jan  1 00:00:00 1970")
 }
 
 pub(crate) fn trim_end(s: &[u8]) -> &[u8] {
@@ -134,38 +148,46 @@ pub(crate) fn is_dev_null(name: &[u8]) -> bool {
 
 /// The two names of `diff --git A B` (after `diff --git `), unstripped. Unquoted names
 /// with spaces are split where both sides name the same file after their prefix.
-pub(crate) fn git_names(rest: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
+pub(crate) type Names<'a> = (Cow<'a, [u8]>, Cow<'a, [u8]>);
+
+pub(crate) fn git_names(rest: &[u8]) -> Option<Names<'_>> {
     let rest = trim_end(rest);
     if rest.first() == Some(&b'"') {
         let (a, tail) = unquote(rest)?;
         let tail = trim_start(tail);
-        let b = if tail.first() == Some(&b'"') { unquote(tail)?.0 } else { tail.to_vec() };
-        return Some((a, b));
+        let b = if tail.first() == Some(&b'"') { Cow::Owned(unquote(tail)?.0) } else { Cow::Borrowed(tail) };
+        return Some((Cow::Owned(a), b));
     }
+    let split =
+        |sp: usize| (Cow::Borrowed(rest.get(..sp).unwrap_or(&[])), Cow::Borrowed(rest.get(sp + 1..).unwrap_or(&[])));
     // Second name quoted, first not.
-    if let Some(q) = memchr::memmem::find(rest, b" \"") {
-        if let Some((b, _)) = unquote(rest.get(q + 1..).unwrap_or(&[])) {
-            return Some((rest.get(..q).unwrap_or(&[]).to_vec(), b));
+    if let Some(q) = memchr::memchr(b'"', rest).filter(|q| *q > 0 && rest.get(q - 1) == Some(&b' ')) {
+        if let Some((b, _)) = unquote(rest.get(q..).unwrap_or(&[])) {
+            return Some((Cow::Borrowed(rest.get(..q - 1).unwrap_or(&[])), Cow::Owned(b)));
         }
     }
-    let spaces: Vec<usize> = memchr::memchr_iter(b' ', rest).collect();
-    for &sp in &spaces {
+    let mut spaces = memchr::memchr_iter(b' ', rest);
+    let first = spaces.next()?;
+    if spaces.next().is_none() {
+        return Some(split(first));
+    }
+    let all: Vec<usize> = memchr::memchr_iter(b' ', rest).collect();
+    for &sp in &all {
         let (a, b) = (rest.get(..sp).unwrap_or(&[]), rest.get(sp + 1..).unwrap_or(&[]));
         if strip(a, 1) == strip(b, 1) && !a.is_empty() {
-            return Some((a.to_vec(), b.to_vec()));
+            return Some(split(sp));
         }
     }
     // A rename with spaces cannot be split unambiguously; take the middle space.
-    let sp = *spaces.get(spaces.len() / 2)?;
-    Some((rest.get(..sp).unwrap_or(&[]).to_vec(), rest.get(sp + 1..).unwrap_or(&[]).to_vec()))
+    Some(split(*all.get(all.len() / 2)?))
 }
 
 /// The names of `Binary files A and B differ` (the text between `Binary files ` and
 /// ` differ`).
-pub(crate) fn binary_names(mid: &[u8]) -> (Vec<u8>, Vec<u8>) {
+pub(crate) fn binary_names(mid: &[u8]) -> Names<'_> {
     match memchr::memmem::rfind(mid, b" and ") {
-        Some(at) => (mid.get(..at).unwrap_or(&[]).to_vec(), mid.get(at + 5..).unwrap_or(&[]).to_vec()),
-        None => (mid.to_vec(), mid.to_vec()),
+        Some(at) => (Cow::Borrowed(mid.get(..at).unwrap_or(&[])), Cow::Borrowed(mid.get(at + 5..).unwrap_or(&[]))),
+        None => (Cow::Borrowed(mid), Cow::Borrowed(mid)),
     }
 }
 
@@ -184,14 +206,14 @@ mod tests {
 
     #[test]
     fn header_names_lose_timestamps() {
-        assert_eq!(header_name(b"a/x.c\t2020-01-01 10:00:00\r"), b"a/x.c");
-        assert_eq!(header_name(b"a/post.txt     1969-12-31 18:00:00.0 -0600"), b"a/post.txt");
-        assert_eq!(header_name(b"my file.c  Mon Jan  2 10:00:00 2006"), b"my file.c");
-        assert_eq!(header_name(b"src/x.c (revision 1234)"), b"src/x.c");
-        assert_eq!(header_name(b"\"b/sp ace\"\t(date)"), b"b/sp ace");
-        assert_eq!(header_name(b"plain name with spaces"), b"plain name with spaces");
-        assert_eq!(header_name(b"post\timage.txt\t2010-08-18 20:13:31 -0500"), b"post\timage.txt");
-        assert_eq!(header_name(b"name\tsome label"), b"name");
+        assert_eq!(&*header_name(b"a/x.c\t2020-01-01 10:00:00\r"), &b"a/x.c"[..]);
+        assert_eq!(&*header_name(b"a/post.txt     1969-12-31 18:00:00.0 -0600"), &b"a/post.txt"[..]);
+        assert_eq!(&*header_name(b"my file.c  Mon Jan  2 10:00:00 2006"), &b"my file.c"[..]);
+        assert_eq!(&*header_name(b"src/x.c (revision 1234)"), &b"src/x.c"[..]);
+        assert_eq!(&*header_name(b"\"b/sp ace\"\t(date)"), &b"b/sp ace"[..]);
+        assert_eq!(&*header_name(b"plain name with spaces"), &b"plain name with spaces"[..]);
+        assert_eq!(&*header_name(b"post\timage.txt\t2010-08-18 20:13:31 -0500"), &b"post\timage.txt"[..]);
+        assert_eq!(&*header_name(b"name\tsome label"), &b"name"[..]);
     }
 
     #[test]
@@ -205,9 +227,10 @@ mod tests {
 
     #[test]
     fn splits_git_lines() {
-        assert_eq!(git_names(b"a/x y.c b/x y.c").unwrap(), (b"a/x y.c".to_vec(), b"b/x y.c".to_vec()));
-        assert_eq!(git_names(b"\"a/t\\tb\" \"b/t\\tb\"").unwrap(), (b"a/t\tb".to_vec(), b"b/t\tb".to_vec()));
-        assert_eq!(git_names(b"a/old b/new").unwrap(), (b"a/old".to_vec(), b"b/new".to_vec()));
+        let names = |s: &[u8]| git_names(s).map(|(a, b)| (a.into_owned(), b.into_owned())).unwrap();
+        assert_eq!(names(b"a/x y.c b/x y.c"), (b"a/x y.c".to_vec(), b"b/x y.c".to_vec()));
+        assert_eq!(names(b"\"a/t\\tb\" \"b/t\\tb\""), (b"a/t\tb".to_vec(), b"b/t\tb".to_vec()));
+        assert_eq!(names(b"a/old b/new"), (b"a/old".to_vec(), b"b/new".to_vec()));
         assert!(git_names(b"").is_none());
     }
 }

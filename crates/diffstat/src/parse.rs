@@ -1,7 +1,12 @@
 //! The diff reader: one pass over the input, line by line, recognising file headers
 //! and counting hunk bodies by the line counts their headers declare.
 
-use crate::names::{binary_names, git_names, has_epoch_timestamp, header_name, is_dev_null, strip, trim_end, unquote};
+use std::borrow::Cow;
+use std::io::{self, Read};
+
+use crate::names::{
+    binary_names, git_names, has_epoch_timestamp, header_name, is_dev_null, quoted_name, strip, trim_end,
+};
 use crate::{DiffStat, FileStat, Status, Warning};
 
 /// How to read names.
@@ -25,19 +30,162 @@ pub fn diffstat(input: &[u8]) -> DiffStat {
 
 /// Counts every file section in `input`.
 pub fn diffstat_with(input: &[u8], options: &Options) -> DiffStat {
-    let mut parser =
-        Parser { input, pos: 0, lineno: 0, out: DiffStat::default(), cur: None, options: *options, last_hunk: None };
+    let mut out = DiffStat::default();
+    parse_segment(input, 0, options, &mut out);
+    out
+}
+
+/// Parses one segment whose first line is line `line_base + 1`; returns the number
+/// of the last line read.
+fn parse_segment(input: &[u8], line_base: usize, options: &Options, out: &mut DiffStat) -> usize {
+    let mut parser = Parser {
+        input,
+        pos: 0,
+        lineno: line_base,
+        out: std::mem::take(out),
+        cur: None,
+        options: *options,
+        last_hunk: None,
+    };
     parser.run();
-    parser.out
+    *out = parser.out;
+    parser.lineno
+}
+
+/// Lines no hunk body can start with, so a text may be cut before them and its
+/// pieces counted one after another with the same result as the whole.
+const SAFE_CUTS: [&[u8]; 4] = [b"diff ", b"Index: ", b"commit ", b"From "];
+
+/// The start of the last line in `buf[from..]` before which it is safe to cut
+/// (never 0: the first line is not a cut).
+fn last_safe_cut(buf: &[u8], from: usize) -> Option<usize> {
+    let tail = buf.get(from.saturating_sub(1)..)?;
+    let base = from.saturating_sub(1);
+    memchr::memrchr_iter(b'\n', tail).map(|nl| base + nl + 1).find(|&start| {
+        let line = buf.get(start..).unwrap_or(&[]);
+        // The line must be whole, so that the segment after the cut starts with it.
+        SAFE_CUTS.iter().any(|p| line.starts_with(p)) && memchr::memchr(b'\n', line).is_some()
+    })
+}
+
+/// A piece of a longer diff text, cut before a line no hunk can contain.
+#[derive(Debug, Clone)]
+pub struct Segment {
+    /// The text, whole lines.
+    pub text: Vec<u8>,
+    /// True for the last piece.
+    pub eof: bool,
+}
+
+/// Counts one [`Segment`] on its own: line numbers in the result start at 1 for the
+/// segment's first line. Returns the result and the number of lines read, for
+/// [`DiffStat::append`].
+pub fn count_segment(segment: &Segment, options: &Options) -> (DiffStat, usize) {
+    let mut out = DiffStat::default();
+    let lines = parse_segment(&segment.text, 0, options, &mut out);
+    (out, lines)
+}
+
+/// Cuts a diff read from a reader into [`Segment`]s of about `size` bytes (more when
+/// there is no place to cut), so a large input is never held in memory whole.
+/// Counting the segments one after another and appending the results gives exactly
+/// what counting the whole text at once gives.
+#[derive(Debug)]
+pub struct Segments<R> {
+    reader: R,
+    buf: Vec<u8>,
+    size: usize,
+    eof: bool,
+    done: bool,
+    /// Buffers of counted segments, reused so that steady reading allocates nothing.
+    spare: Vec<Vec<u8>>,
+}
+
+impl<R: Read> Segments<R> {
+    /// Segments of about 256 KiB: small enough to stay in cache while counted.
+    pub fn new(reader: R) -> Self {
+        Self::with_size(reader, 1 << 18)
+    }
+
+    /// Segments of about `size` bytes (at least one).
+    pub fn with_size(reader: R, size: usize) -> Self {
+        Segments { reader, buf: Vec::new(), size: size.max(1), eof: false, done: false, spare: Vec::new() }
+    }
+
+    /// Hands back a segment's buffer once it is counted, for reuse.
+    pub fn recycle(&mut self, mut text: Vec<u8>) {
+        text.clear();
+        self.spare.push(text);
+    }
+
+    fn fill(&mut self, want: usize) -> io::Result<()> {
+        self.buf.reserve(want.saturating_sub(self.buf.len()));
+        while !self.eof && self.buf.len() < want {
+            let room = (want - self.buf.len()) as u64;
+            if self.reader.by_ref().take(room).read_to_end(&mut self.buf)? == 0 {
+                self.eof = true;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<R: Read> Iterator for Segments<R> {
+    type Item = io::Result<Segment>;
+
+    fn next(&mut self) -> Option<io::Result<Segment>> {
+        if self.done {
+            return None;
+        }
+        let mut want = self.size;
+        let mut scanned = 0;
+        loop {
+            if let Err(e) = self.fill(want) {
+                self.done = true;
+                return Some(Err(e));
+            }
+            if self.eof {
+                self.done = true;
+                return Some(Ok(Segment { text: std::mem::take(&mut self.buf), eof: true }));
+            }
+            match last_safe_cut(&self.buf, scanned) {
+                Some(cut) => {
+                    let mut rest = self.spare.pop().unwrap_or_default();
+                    rest.extend_from_slice(self.buf.get(cut..).unwrap_or(&[]));
+                    self.buf.truncate(cut);
+                    let text = std::mem::replace(&mut self.buf, rest);
+                    return Some(Ok(Segment { text, eof: false }));
+                }
+                None => {
+                    // No place to cut yet: read more, scanning only the new part.
+                    scanned = self.buf.len();
+                    want = self.buf.len() + self.size;
+                }
+            }
+        }
+    }
+}
+
+/// Counts a diff read from `reader`, a segment at a time (see [`Segments`]).
+pub fn diffstat_read<R: Read>(reader: R, options: &Options) -> io::Result<DiffStat> {
+    let mut out = DiffStat::default();
+    let mut line_base = 0;
+    let mut segments = Segments::new(reader);
+    while let Some(segment) = segments.next() {
+        let segment = segment?;
+        line_base = parse_segment(&segment.text, line_base, options, &mut out);
+        segments.recycle(segment.text);
+    }
+    Ok(out)
 }
 
 #[derive(Default)]
-struct Entry {
+struct Entry<'a> {
     line: usize,
     git: bool,
-    combined: Option<Vec<u8>>,
-    old: Option<Vec<u8>>,
-    new: Option<Vec<u8>>,
+    combined: Option<Cow<'a, [u8]>>,
+    old: Option<Cow<'a, [u8]>>,
+    new: Option<Cow<'a, [u8]>>,
     /// `---`/`+++` (or `***`/`---`) names seen: later header pairs start a new entry.
     has_headers: bool,
     hunks: usize,
@@ -46,8 +194,8 @@ struct Entry {
     new_epoch: bool,
     created: bool,
     deleted: bool,
-    rename_from: Option<Vec<u8>>,
-    rename_to: Option<Vec<u8>>,
+    rename_from: Option<Cow<'a, [u8]>>,
+    rename_to: Option<Cow<'a, [u8]>>,
     copy: bool,
     binary: bool,
     added: u64,
@@ -58,7 +206,6 @@ struct Entry {
 /// did not count.
 #[derive(Clone, Copy)]
 struct HunkEnd {
-    header: usize,
     last: usize,
     warned: bool,
 }
@@ -68,9 +215,24 @@ struct Parser<'a> {
     pos: usize,
     lineno: usize,
     out: DiffStat,
-    cur: Option<Entry>,
+    cur: Option<Entry<'a>>,
     options: Options,
     last_hunk: Option<HunkEnd>,
+}
+
+/// The first `\n` at or after `from` in `input`. On x86-64 the SSE2 searcher is
+/// called directly: diff lines are short, and memchr's run-time dispatch costs as
+/// much as the search itself on a 30-byte line.
+#[inline]
+fn find_newline(input: &[u8], from: usize) -> Option<usize> {
+    let hay = input.get(from..)?;
+    #[cfg(target_arch = "x86_64")]
+    {
+        if let Some(finder) = memchr::arch::x86_64::sse2::memchr::One::new(b'\n') {
+            return finder.find(hay).map(|at| from + at);
+        }
+    }
+    memchr::memchr(b'\n', hay).map(|at| from + at)
 }
 
 /// A header line without its line end (`\n`, and `\r` before it).
@@ -80,32 +242,34 @@ fn chomp(line: &[u8]) -> &[u8] {
 
 impl<'a> Parser<'a> {
     fn next(&mut self) -> Option<&'a [u8]> {
-        let rest = self.input.get(self.pos..)?;
-        if rest.is_empty() {
+        let input = self.input;
+        let start = self.pos;
+        if start >= input.len() {
             return None;
         }
         self.lineno += 1;
-        match memchr::memchr(b'\n', rest) {
+        match find_newline(input, start) {
             Some(nl) => {
-                self.pos += nl + 1;
-                rest.get(..nl)
+                self.pos = nl + 1;
+                input.get(start..nl)
             }
             None => {
-                self.pos = self.input.len();
-                Some(rest)
+                self.pos = input.len();
+                input.get(start..)
             }
         }
     }
 
     fn peek(&self) -> Option<&'a [u8]> {
-        let rest = self.input.get(self.pos..)?;
-        if rest.is_empty() {
+        let input = self.input;
+        let start = self.pos;
+        if start >= input.len() {
             return None;
         }
-        Some(match memchr::memchr(b'\n', rest) {
-            Some(nl) => rest.get(..nl).unwrap_or(rest),
-            None => rest,
-        })
+        match find_newline(input, start) {
+            Some(nl) => input.get(start..nl),
+            None => input.get(start..),
+        }
     }
 
     fn mark(&self) -> (usize, usize) {
@@ -123,6 +287,12 @@ impl<'a> Parser<'a> {
     fn run(&mut self) {
         while let Some(raw) = self.next() {
             let line = chomp(raw);
+            // A cut line (a new commit, mail, or file) ends the open file section;
+            // this also makes counting in segments equal to counting the whole.
+            if SAFE_CUTS.iter().any(|p| line.starts_with(p)) {
+                self.finish();
+                self.last_hunk = None;
+            }
             match line.first() {
                 Some(b'd') => self.diff_line(line),
                 Some(b'-') => self.minus_line(line),
@@ -138,7 +308,7 @@ impl<'a> Parser<'a> {
         self.finish();
     }
 
-    fn diff_line(&mut self, line: &[u8]) {
+    fn diff_line(&mut self, line: &'a [u8]) {
         if let Some(rest) = line.strip_prefix(b"diff --git ") {
             self.finish();
             let mut entry = Entry { line: self.lineno, git: true, ..Entry::default() };
@@ -152,17 +322,13 @@ impl<'a> Parser<'a> {
             self.cur = Some(entry);
         } else if let Some(rest) = line.strip_prefix(b"diff --cc ").or_else(|| line.strip_prefix(b"diff --combined ")) {
             self.finish();
-            let name = if rest.first() == Some(&b'"') {
-                unquote(rest).map(|(n, _)| n).unwrap_or_else(|| rest.to_vec())
-            } else {
-                trim_end(rest).to_vec()
-            };
+            let name = quoted_name(trim_end(rest));
             self.cur = Some(Entry { line: self.lineno, git: true, combined: Some(name), ..Entry::default() });
         }
     }
 
     /// `--- name` followed by `+++ name` starts a file (or names the open git one).
-    fn minus_line(&mut self, line: &[u8]) {
+    fn minus_line(&mut self, line: &'a [u8]) {
         let Some(rest) = line.strip_prefix(b"--- ") else {
             return self.extra_line(line);
         };
@@ -180,14 +346,16 @@ impl<'a> Parser<'a> {
             entry.has_headers = true;
             entry.old = Some(header_name(rest));
             entry.new = Some(header_name(plus));
-            entry.old_epoch = has_epoch_timestamp(rest);
-            entry.new_epoch = has_epoch_timestamp(plus);
+            if !entry.git {
+                entry.old_epoch = has_epoch_timestamp(rest);
+                entry.new_epoch = has_epoch_timestamp(plus);
+            }
         }
     }
 
     /// A `+`/`-` line outside any hunk: harmless prose, unless it directly follows a
     /// hunk, where it means the hunk's header counted too few lines.
-    fn extra_line(&mut self, line: &[u8]) {
+    fn extra_line(&mut self, line: &'a [u8]) {
         if line == b"-- " || line.starts_with(b"---") || line.starts_with(b"+++") {
             return;
         }
@@ -196,17 +364,17 @@ impl<'a> Parser<'a> {
                 end.last = self.lineno;
                 if !end.warned {
                     end.warned = true;
-                    let header = end.header;
                     self.warn(
                         self.lineno,
-                        format!("the hunk at line {header} has more lines than its header counts; the extra lines are not counted"),
+                        "the hunk before this line has more lines than its header counts; the extra lines are not counted"
+                            .into(),
                     );
                 }
             }
         }
     }
 
-    fn star_line(&mut self, line: &[u8]) {
+    fn star_line(&mut self, line: &'a [u8]) {
         if line.starts_with(b"***************") {
             return self.context_hunk();
         }
@@ -245,8 +413,8 @@ impl<'a> Parser<'a> {
             self.warn(header, "hunk without a file header before it; not counted".into());
         }
         if ats == 2 {
-            let (old, new) = (ranges.old.first().map_or(0, |r| r.1), ranges.new.1);
-            self.unified_hunk(header, old, new, ranges.old.first().map_or(0, |r| r.0) == 0 && old == 0);
+            let ((start, old), new) = (ranges.first, ranges.new.1);
+            self.unified_hunk(header, old, new, start == 0 && old == 0);
         } else {
             self.combined_hunk(header, &ranges);
         }
@@ -258,12 +426,8 @@ impl<'a> Parser<'a> {
         while o > 0 || n > 0 {
             let mark = self.mark();
             let Some(line) = self.next() else {
-                self.warn(
-                    header,
-                    format!(
-                        "hunk ends early at end of input ({o} old and {n} new lines missing); counted what is there"
-                    ),
-                );
+                // Within a segment of a longer text the next line is a cut line.
+                self.warn(header, hunk_ends_early(o, n));
                 break;
             };
             let fits = match line.first() {
@@ -289,20 +453,14 @@ impl<'a> Parser<'a> {
             };
             if !fits {
                 self.reset(mark);
-                self.warn(
-                    header,
-                    format!(
-                        "hunk ends early at line {} ({o} old and {n} new lines missing); counted what is there",
-                        self.lineno + 1
-                    ),
-                );
+                self.warn(header, hunk_ends_early(o, n));
                 break;
             }
         }
-        self.end_hunk(header, added, removed, empty_old);
+        self.end_hunk(added, removed, empty_old);
     }
 
-    fn end_hunk(&mut self, header: usize, added: u64, removed: u64, empty_old: bool) {
+    fn end_hunk(&mut self, added: u64, removed: u64, empty_old: bool) {
         if let Some(entry) = self.cur.as_mut() {
             entry.added += added;
             entry.removed += removed;
@@ -313,18 +471,18 @@ impl<'a> Parser<'a> {
         while self.peek().is_some_and(|l| l.first() == Some(&b'\\')) {
             self.next();
         }
-        self.last_hunk = Some(HunkEnd { header, last: self.lineno, warned: false });
+        self.last_hunk = Some(HunkEnd { last: self.lineno, warned: false });
     }
 
     fn combined_hunk(&mut self, header: usize, ranges: &Ranges) {
-        let parents = ranges.old.len();
-        let mut rem: Vec<u64> = ranges.old.iter().map(|r| r.1).collect();
+        let parents = 1 + ranges.more.len();
+        let mut rem: Vec<u64> = ranges.old().map(|r| r.1).collect();
         let mut rem_new = ranges.new.1;
         let (mut added, mut removed) = (0u64, 0u64);
         while rem_new > 0 || rem.iter().any(|r| *r > 0) {
             let mark = self.mark();
             let Some(line) = self.next() else {
-                self.warn(header, "combined hunk ends early at end of input; counted what is there".into());
+                self.warn(header, "combined hunk ends early; counted what is there".into());
                 break;
             };
             if line.first() == Some(&b'\\') {
@@ -333,10 +491,7 @@ impl<'a> Parser<'a> {
             let cols: &[u8] = if line.is_empty() { &[] } else { line.get(..parents).unwrap_or(b"x") };
             if cols.iter().any(|c| !matches!(c, b' ' | b'+' | b'-')) {
                 self.reset(mark);
-                self.warn(
-                    header,
-                    format!("combined hunk ends early at line {}; counted what is there", self.lineno + 1),
-                );
+                self.warn(header, "combined hunk ends early; counted what is there".into());
                 break;
             }
             let col = |i: usize| cols.get(i).copied().unwrap_or(b' ');
@@ -356,7 +511,7 @@ impl<'a> Parser<'a> {
                 _ => {}
             }
         }
-        self.end_hunk(header, added, removed, false);
+        self.end_hunk(added, removed, false);
     }
 
     fn context_hunk(&mut self) {
@@ -420,10 +575,10 @@ impl<'a> Parser<'a> {
         } else {
             self.warn(header, "context hunk without its `--- a,b ----` line; counted the old section only".into());
         }
-        self.end_hunk(header, added, removed, false);
+        self.end_hunk(added, removed, false);
     }
 
-    fn binary_line(&mut self, line: &[u8]) {
+    fn binary_line(&mut self, line: &'a [u8]) {
         let Some(mid) = line.strip_prefix(b"Binary files ").and_then(|r| r.strip_suffix(b" differ")) else { return };
         if let Some(entry) = self.cur.as_mut() {
             if entry.git && entry.hunks == 0 {
@@ -464,18 +619,12 @@ impl<'a> Parser<'a> {
     }
 
     /// `new file mode`, `rename from`, `copy to`, ... inside an open `diff --git` entry.
-    fn git_extended(&mut self, line: &[u8]) {
+    fn git_extended(&mut self, line: &'a [u8]) {
         let Some(entry) = self.cur.as_mut() else { return };
         if !entry.git || entry.hunks > 0 || entry.has_headers {
             return;
         }
-        let name = |rest: &[u8]| {
-            if rest.first() == Some(&b'"') {
-                unquote(rest).map(|(n, _)| n).unwrap_or_else(|| rest.to_vec())
-            } else {
-                rest.to_vec()
-            }
-        };
+        let name = quoted_name;
         if line.starts_with(b"new file mode ") {
             entry.created = true;
         } else if line.starts_with(b"deleted file mode ") {
@@ -511,70 +660,108 @@ impl<'a> Parser<'a> {
         let deleted = deleted || (!e.git && e.new_epoch && !created && e.added == 0 && e.removed > 0);
         // rename/copy lines carry names without the a/ b/ prefix.
         let rename_strip = strip_n.saturating_sub(1);
-        let (path, old_path, status) = if let (Some(from), Some(to)) = (&e.rename_from, &e.rename_to) {
-            let status = if e.copy { Status::Copied } else { Status::Renamed };
-            (strip(to, rename_strip).to_vec(), Some(strip(from, rename_strip).to_vec()), status)
-        } else {
-            let status = if created {
-                Status::Added
-            } else if deleted {
-                Status::Deleted
+        let (path, old_path, status): (&[u8], Option<&[u8]>, Status) =
+            if let (Some(from), Some(to)) = (&e.rename_from, &e.rename_to) {
+                let status = if e.copy { Status::Copied } else { Status::Renamed };
+                (strip(to, rename_strip), Some(strip(from, rename_strip)), status)
             } else {
-                Status::Modified
+                let status = if created {
+                    Status::Added
+                } else if deleted {
+                    Status::Deleted
+                } else {
+                    Status::Modified
+                };
+                let name = match (&e.combined, new, old) {
+                    (Some(direct), None, None) => Some(&direct[..]),
+                    (_, Some(n), _) if !deleted => Some(strip(n, strip_n)),
+                    (_, _, Some(o)) => Some(strip(o, strip_n)),
+                    (_, Some(n), None) => Some(strip(n, strip_n)),
+                    _ => None,
+                };
+                (name.unwrap_or_default(), None, status)
             };
-            let name = match (&e.combined, new, old) {
-                (Some(direct), None, None) => Some(direct.clone()),
-                (_, Some(n), _) if !deleted => Some(strip(n, strip_n).to_vec()),
-                (_, _, Some(o)) => Some(strip(o, strip_n).to_vec()),
-                (_, Some(n), None) => Some(strip(n, strip_n).to_vec()),
-                _ => None,
-            };
-            (name.unwrap_or_default(), None, status)
-        };
         if path.is_empty() {
             self.warn(e.line, "file section without a usable name".into());
         }
-        let path = self.decode(e.line, &path);
-        let old_path = old_path.map(|p| self.decode(e.line, &p));
+        let path = self.decode(e.line, path);
+        let old_path = old_path.map(|p| self.decode(e.line, p));
         let (added, removed) = if e.binary { (0, 0) } else { (e.added, e.removed) };
         self.out.files.push(FileStat { path, old_path, added, removed, binary: e.binary, status, line: e.line });
     }
 }
 
+/// Messages carry no line numbers of their own: the warning's line is the hunk
+/// header, which stays true when a text is counted in segments.
+fn hunk_ends_early(old: u64, new: u64) -> String {
+    format!("hunk ends early ({old} old and {new} new lines missing); counted what is there")
+}
+
 struct Ranges {
-    /// (start, count) for each old side (one for unified, N for combined).
-    old: Vec<(u64, u64)>,
+    /// (start, count) of the first old side.
+    first: (u64, u64),
+    /// The other old sides of a combined diff.
+    more: Vec<(u64, u64)>,
     new: (u64, u64),
+}
+
+impl Ranges {
+    fn old(&self) -> impl Iterator<Item = &(u64, u64)> {
+        std::iter::once(&self.first).chain(&self.more)
+    }
 }
 
 /// Parses ` -a,b +c,d @@...` (after the leading `@@`) with `ats - 1` old ranges.
 fn parse_ranges(rest: &[u8], ats: usize) -> Option<Ranges> {
-    let mut fields = rest.split(|b| *b == b' ').filter(|f| !f.is_empty());
-    let mut old = Vec::with_capacity(ats - 1);
-    for _ in 0..ats - 1 {
-        old.push(range(fields.next()?.strip_prefix(b"-")?)?);
+    let mut at = 0;
+    let mut field = |sign: u8| -> Option<(u64, u64)> {
+        while rest.get(at) == Some(&b' ') {
+            at += 1;
+        }
+        if rest.get(at) != Some(&sign) {
+            return None;
+        }
+        at += 1;
+        let (start, used) = digits(rest.get(at..)?)?;
+        at += used;
+        if rest.get(at) != Some(&b',') {
+            return Some((start, 1));
+        }
+        at += 1;
+        let (count, used) = digits(rest.get(at..)?)?;
+        at += used;
+        Some((start, count))
+    };
+    let first = field(b'-')?;
+    // Only combined diffs have more than one old range: no allocation otherwise.
+    let mut more = Vec::new();
+    for _ in 1..ats - 1 {
+        more.push(field(b'-')?);
     }
-    let new = range(fields.next()?.strip_prefix(b"+")?)?;
-    let close = fields.next()?;
-    if !close.starts_with(&vec![b'@'; ats]) {
+    let new = field(b'+')?;
+    let tail = rest.get(at..)?;
+    let spaces = tail.iter().take_while(|b| **b == b' ').count();
+    let close = tail.get(spaces..).filter(|_| spaces > 0)?;
+    if close.len() < ats || !close.iter().take(ats).all(|b| *b == b'@') {
         return None;
     }
-    Some(Ranges { old, new })
+    Some(Ranges { first, more, new })
 }
 
-fn range(s: &[u8]) -> Option<(u64, u64)> {
-    let (start, count) = match memchr::memchr(b',', s) {
-        Some(comma) => (number(s.get(..comma)?)?, number(s.get(comma + 1..)?)?),
-        None => (number(s)?, 1),
-    };
-    Some((start, count))
+/// A run of 1 to 18 ASCII digits at the start of `s`: its value and length.
+fn digits(s: &[u8]) -> Option<(u64, usize)> {
+    let len = s.iter().take_while(|b| b.is_ascii_digit()).count();
+    if len == 0 || len > 18 {
+        return None;
+    }
+    Some((s.iter().take(len).fold(0u64, |acc, d| acc * 10 + u64::from(d - b'0')), len))
 }
 
 fn number(s: &[u8]) -> Option<u64> {
-    if s.is_empty() || s.len() > 18 || !s.iter().all(u8::is_ascii_digit) {
-        return None;
+    match digits(s)? {
+        (value, len) if len == s.len() => Some(value),
+        _ => None,
     }
-    Some(s.iter().fold(0u64, |acc, d| acc * 10 + u64::from(d - b'0')))
 }
 
 /// The line count of a context-diff range line `*** a,b ****` / `--- a,b ----`.
@@ -590,6 +777,48 @@ fn context_range(line: &[u8], open: &[u8], close: &[u8]) -> Option<u64> {
         None => {
             let a = number(mid)?;
             Some(u64::from(a != 0))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn segmented(text: &[u8], size: usize) -> DiffStat {
+        let mut out = DiffStat::default();
+        let mut base = 0;
+        for seg in Segments::with_size(text, size) {
+            let (part, lines) = count_segment(&seg.unwrap(), &Options::default());
+            out.append(part, base);
+            base += lines;
+        }
+        out
+    }
+
+    const SAMPLE: &str = "commit 1234567\nAuthor: A <a@b>\n\n    msg\n\ndiff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1,3 +1,3 @@\n-a\n+b\n c\n d\ndiff --git a/y b/y\nnew file mode 100644\n--- /dev/null\n+++ b/y\n@@ -0,0 +1,2 @@\n+1\n+2\nIndex: z\n--- z\n+++ z\n@@ -1,4 +1,4 @@\n-q\n+r\ndiff --git a/w b/w\nBinary files a/w and b/w differ\nFrom x Mon Sep 17 00:00:00 2001\n--- a/v\n+++ b/v\n@@ -1 +1 @@\n-x\n+y\n+extra\n";
+
+    #[test]
+    fn segments_give_the_same_result_as_the_whole() {
+        let whole = diffstat(SAMPLE.as_bytes());
+        assert_eq!(whole.files.len(), 5);
+        assert_eq!(whole.warnings.len(), 2, "{:?}", whole.warnings);
+        for size in [1, 2, 7, 40, 100, 1 << 20] {
+            assert_eq!(segmented(SAMPLE.as_bytes(), size), whole, "segment size {size}");
+            assert_eq!(diffstat_read(SAMPLE.as_bytes(), &Options::default()).unwrap(), whole);
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn segments_equal_the_whole_on_noise(lines in proptest::collection::vec(prop_oneof![
+            Just("diff --git a/x b/x"), Just("--- a/x"), Just("+++ b/x"), Just("@@ -1,2 +1,2 @@"), Just("-a"), Just("+b"),
+            Just(" c"), Just(""), Just("commit 123abcd"), Just("Index: q"), Just("From a Mon Sep 17 00:00:00 2001"),
+            Just("GIT binary patch"), Just("literal 3"), Just("***************"), Just("*** 1,2 ****"), Just("--- 1,2 ----"),
+        ], 0..60), size in 1usize..200) {
+            let text = lines.join("\n");
+            prop_assert_eq!(segmented(text.as_bytes(), size), diffstat(text.as_bytes()));
         }
     }
 }

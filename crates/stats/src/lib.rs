@@ -43,6 +43,9 @@ pub enum StatsError {
         #[source]
         source: rayon::ThreadPoolBuildError,
     },
+    /// Reading the input failed.
+    #[error("cannot read the diff")]
+    Read(#[source] std::io::Error),
 }
 
 fn convert(status: Status) -> FileStatus {
@@ -82,6 +85,51 @@ pub fn count_diff(text: &[u8], origin: &Origin, options: &Options) -> (Vec<FileC
         })
         .collect();
     (files, problems)
+}
+
+/// Counts one long diff text (a `git log -p` dump, a big patch) read from `reader`,
+/// cutting it into segments ([`vcscope_diffstat::Segments`]) that are counted in
+/// parallel and joined in order: the result equals counting the text in one pass.
+pub fn diffstat_parallel<R: std::io::Read + Send>(
+    reader: R,
+    options: &Options,
+    jobs: usize,
+) -> Result<vcscope_diffstat::DiffStat, StatsError> {
+    if jobs == 1 {
+        return vcscope_diffstat::diffstat_read(reader, options).map_err(StatsError::Read);
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .build()
+        .map_err(|source| StatsError::Pool { jobs, source })?;
+    // Batches of a few segments per thread: while one batch is counted, the next
+    // one is read, so no worker waits for the disk and memory stays small.
+    let batch_size = 4 * pool.current_num_threads().max(1);
+    let mut segments = vcscope_diffstat::Segments::new(reader);
+    let read_batch =
+        |segments: &mut vcscope_diffstat::Segments<R>| -> Result<Vec<vcscope_diffstat::Segment>, StatsError> {
+            segments.by_ref().take(batch_size).collect::<Result<_, _>>().map_err(StatsError::Read)
+        };
+    pool.install(|| {
+        let mut out = vcscope_diffstat::DiffStat::default();
+        let mut line_base = 0;
+        let mut batch = read_batch(&mut segments)?;
+        while !batch.is_empty() {
+            let (next, counted) = rayon::join(
+                || read_batch(&mut segments),
+                || batch.par_iter().map(|seg| vcscope_diffstat::count_segment(seg, options)).collect::<Vec<_>>(),
+            );
+            for (part, lines) in counted {
+                out.append(part, line_base);
+                line_base += lines;
+            }
+            for seg in batch {
+                segments.recycle(seg.text);
+            }
+            batch = next?;
+        }
+        Ok(out)
+    })
 }
 
 struct Worker {
@@ -245,6 +293,27 @@ mod tests {
         assert_eq!((diffed.added, diffed.removed, diffed.files[0].path.as_str()), (2, 1, "f0"));
         let deferred = one.commits.iter().find(|c| c.id == "299").unwrap();
         assert_eq!((deferred.added, deferred.removed), (2, 1));
+    }
+
+    #[test]
+    fn parallel_segments_equal_one_pass() {
+        // Several megabytes of `git log -p`-shaped text with a damaged hunk in it.
+        let mut text = String::new();
+        for i in 0..40_000 {
+            text.push_str(&format!("commit {i:07x}\n\n    msg\n\ndiff --git a/f{i} b/f{i}\n--- a/f{i}\n+++ b/f{i}\n"));
+            if i == 20_000 {
+                text.push_str("@@ -1,3 +1,3 @@\n-a\n");
+            } else {
+                text.push_str("@@ -1,2 +1,3 @@\n-a\n+b\n+c\n d\n");
+            }
+        }
+        let whole = vcscope_diffstat::diffstat(text.as_bytes());
+        for jobs in [1, 2, 3] {
+            let parallel = diffstat_parallel(text.as_bytes(), &Options::default(), jobs).unwrap();
+            assert_eq!(parallel, whole, "jobs {jobs}");
+        }
+        assert_eq!(whole.files.len(), 40_000);
+        assert_eq!(whole.warnings.len(), 1);
     }
 
     #[test]

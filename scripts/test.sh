@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs every test vcscope has, after installing the real tools the tests drive
+# (cvs, cvsps, rcs, diffstat, mercurial, subversion) with apt-get when missing.
+#
+#   bash scripts/test.sh            # everything
+#   bash scripts/test.sh cli        # only tests whose name contains "cli"
+#
+# Tests on real data run when VCSCOPE_TESTDATA names the shared test-data folder
+# (CI sets it to ../shared/testdata); without it they say they were skipped.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+for pair in cvs:cvs cvsps:cvsps rcs:rcs diffstat:diffstat hg:mercurial svn:subversion git:git diff:diffutils; do
+  command -v "${pair%%:*}" >/dev/null 2>&1 || need+=("${pair##*:}")
+done
+if ((${#need[@]})); then
+  echo "test.sh: installing ${need[*]} with apt-get" >&2
+  sudo=()
+  if [ "$(id -u)" != 0 ]; then
+    command -v sudo >/dev/null 2>&1 || { echo "test.sh: need root or sudo to install ${need[*]}" >&2; exit 1; }
+    sudo=(sudo)
+  fi
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+if [ -n "${VCSCOPE_TESTDATA:-}" ]; then
+  echo "test.sh: real-data tests read $VCSCOPE_TESTDATA" >&2
+else
+  echo "test.sh: VCSCOPE_TESTDATA is not set; real-data tests will say they were skipped" >&2
+fi
+cargo test --workspace --all-targets "$@"
