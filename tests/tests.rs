@@ -11,3 +11,4 @@ mod cvsps_output;
 mod fixtures;
 mod patches;
 mod property;
+mod snapshots;

@@ -8,7 +8,7 @@ use std::process::{Command, Output};
 /// `vcscope` as built for this test run.
 pub fn vcscope() -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::cargo_bin("vcscope").expect("vcscope binary");
-    cmd.env_remove("RUST_LOG").env("TZ", "UTC");
+    cmd.env_remove("RUST_LOG").env("TZ", "UTC").env("COLUMNS", "100");
     cmd
 }
 
