@@ -71,6 +71,16 @@ pub fn read_jsonl<R: BufRead>(input: R) -> Result<Vec<Commit>, StreamError> {
     Ok(commits)
 }
 
+/// The id, time and author columns every CSV layout starts with.
+fn commit_columns(c: &Commit) -> [String; 4] {
+    [
+        c.id.clone(),
+        c.time.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+        c.author.name.clone(),
+        c.author.email.clone().unwrap_or_default(),
+    ]
+}
+
 /// Writes one CSV row per commit: totals, no per-file detail.
 pub fn write_csv<W: Write>(out: W, commits: &[Commit]) -> Result<(), StreamError> {
     let mut w = csv::Writer::from_writer(out);
@@ -88,11 +98,12 @@ pub fn write_csv<W: Write>(out: W, commits: &[Commit]) -> Result<(), StreamError
         "subject",
     ])?;
     for c in commits {
+        let [id, time, name, email] = commit_columns(c);
         w.write_record([
-            c.id.as_str(),
-            &c.time.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
-            &c.author.name,
-            c.author.email.as_deref().unwrap_or(""),
+            id.as_str(),
+            &time,
+            &name,
+            &email,
             &c.added.to_string(),
             &c.removed.to_string(),
             &c.files.len().to_string(),
@@ -122,13 +133,13 @@ pub fn write_csv_files<W: Write>(out: W, commits: &[Commit]) -> Result<(), Strea
         "removed",
     ])?;
     for c in commits {
-        let time = c.time.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
+        let [id, time, name, email] = commit_columns(c);
         for f in &c.files {
             w.write_record([
-                c.id.as_str(),
+                id.as_str(),
                 &time,
-                &c.author.name,
-                c.author.email.as_deref().unwrap_or(""),
+                &name,
+                &email,
                 &f.path,
                 f.old_path.as_deref().unwrap_or(""),
                 f.status.as_str(),

@@ -522,15 +522,31 @@ impl<'a> Parser<'a> {
         if self.cur.is_none() {
             self.warn(header, "hunk without a file header before it; not counted".into());
         }
-        let (mut added, mut removed) = (0u64, 0u64);
+        let removed = self.context_section(header, old_count, b'-', "old");
+        let mut added = 0;
+        if let Some(new_count) = self.peek().map(chomp).and_then(|l| context_range(l, b"--- ", b"----")) {
+            self.next();
+            added = self.context_section(header, new_count, b'+', "new");
+        } else {
+            self.warn(header, "context hunk without its `--- a,b ----` line; counted the old section only".into());
+        }
+        self.end_hunk(added, removed, false);
+    }
+
+    /// Reads up to `count` lines of one section of a context hunk (it may be left
+    /// out entirely); returns how many are `mark` (`-` or `+`) or `!` lines.
+    fn context_section(&mut self, header: usize, count: u64, mark: u8, which: &str) -> u64 {
+        let mut changed = 0;
         let mut seen = 0;
-        while seen < old_count {
+        while seen < count {
             let Some(line) = self.peek().map(chomp) else { break };
-            if context_range(line, b"--- ", b"----").is_some() {
+            // The old section ends early at the new section's range line.
+            if mark == b'-' && context_range(line, b"--- ", b"----").is_some() {
                 break;
             }
             match line.first() {
-                Some(b'-' | b'!') => removed += 1,
+                Some(b'!') => changed += 1,
+                Some(c) if *c == mark => changed += 1,
                 Some(b' ') | None => {}
                 Some(b'\\') => {
                     self.next();
@@ -541,41 +557,13 @@ impl<'a> Parser<'a> {
             self.next();
             seen += 1;
         }
-        if seen > 0 && seen < old_count {
+        if seen > 0 && seen < count {
             self.warn(
                 header,
-                format!("context hunk's old section ends early ({seen} of {old_count} lines); counted what is there"),
+                format!("context hunk's {which} section ends early ({seen} of {count} lines); counted what is there"),
             );
         }
-        if let Some(new_count) = self.peek().map(chomp).and_then(|l| context_range(l, b"--- ", b"----")) {
-            self.next();
-            let mut seen = 0;
-            while seen < new_count {
-                let Some(line) = self.peek().map(chomp) else { break };
-                match line.first() {
-                    Some(b'+' | b'!') => added += 1,
-                    Some(b' ') | None => {}
-                    Some(b'\\') => {
-                        self.next();
-                        continue;
-                    }
-                    _ => break,
-                }
-                self.next();
-                seen += 1;
-            }
-            if seen > 0 && seen < new_count {
-                self.warn(
-                    header,
-                    format!(
-                        "context hunk's new section ends early ({seen} of {new_count} lines); counted what is there"
-                    ),
-                );
-            }
-        } else {
-            self.warn(header, "context hunk without its `--- a,b ----` line; counted the old section only".into());
-        }
-        self.end_hunk(added, removed, false);
+        changed
     }
 
     fn binary_line(&mut self, line: &'a [u8]) {
