@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for pair in cvs:cvs cvsps:cvsps rcs:rcs diffstat:diffstat hg:mercurial svn:subversion git:git diff:diffutils; do
+for pair in cvs:cvs cvsps:cvsps rcs:rcs diffstat:diffstat hg:mercurial svn:subversion git:git diff:diffutils python3:python3; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || need+=("${pair##*:}")
 done
 if ((${#need[@]})); then

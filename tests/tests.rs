@@ -9,6 +9,7 @@ mod util;
 mod cli;
 mod cvsps_output;
 mod fixtures;
+mod git;
 mod patches;
 mod property;
 mod snapshots;

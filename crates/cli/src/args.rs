@@ -5,9 +5,9 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-/// Read the history of a version-control system (patch files today; Git and CVS
-/// are on the way) and turn it into one normalized stream of commits with the lines
-/// each author added and removed.
+/// Read the history of a version-control system (Git repositories and patch files
+/// today; CVS is on the way) and turn it into one normalized stream of commits with
+/// the lines each author added and removed.
 #[derive(Debug, Parser)]
 #[command(name = "vcscope", version, about, long_about = None, propagate_version = true)]
 pub struct Args {
@@ -21,9 +21,9 @@ pub struct Args {
 pub enum Command {
     /// Read a history and write its commits as JSON Lines or CSV.
     ///
-    /// PATH may be a patch file, a folder of patches (read recursively in name
-    /// order), a git format-patch mail, an mbox of many mails, or `git log -p` /
-    /// `hg export` output. Each mail or commit becomes one commit; a plain patch
+    /// PATH may be a Git repository, a patch file, a folder of patches (read
+    /// recursively in name order), a git format-patch mail, an mbox of many mails,
+    /// or `git log -p` / `hg export` output. Each mail or commit becomes one commit; a plain patch
     /// becomes one commit dated by its `Date:` header or its file time.
     ///
     /// Warnings (odd input that was read anyway) and errors (input that was skipped)
@@ -69,6 +69,40 @@ pub struct IngestArgs {
     /// Print every warning (by default the first 20 are shown, then a count).
     #[arg(long, short = 'v', conflicts_with = "quiet")]
     pub verbose: bool,
+    #[command(flatten)]
+    pub git: GitArgs,
+}
+
+/// Options of the Git backend.
+#[derive(Debug, clap::Args)]
+#[command(next_help_heading = "Git options")]
+pub struct GitArgs {
+    /// A revision or range to read instead of HEAD (`v1.0..main`, `main~100..`).
+    #[arg(long, value_name = "REV", conflicts_with = "all")]
+    pub rev: Option<String>,
+    /// Read every branch and tag, not just HEAD.
+    #[arg(long)]
+    pub all: bool,
+    /// Detect renames, as `git log -M` (default: a rename is a delete and an add).
+    #[arg(long)]
+    pub renames: bool,
+    /// How merges are counted: `empty` lists them with no file changes, as
+    /// `git log --numstat`; `first-parent` counts their changes against the first
+    /// parent.
+    #[arg(long, value_enum, value_name = "HOW", default_value_t = MergesArg::Empty)]
+    pub merges: MergesArg,
+    /// Date commits by committer time instead of author time.
+    #[arg(long)]
+    pub committer_time: bool,
+}
+
+/// `--merges`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MergesArg {
+    /// Listed, with no file changes.
+    Empty,
+    /// Counted against the first parent.
+    FirstParent,
 }
 
 /// Arguments of `vcscope stat`.
@@ -96,7 +130,7 @@ pub enum BackendArg {
     Auto,
     /// Patch files, mails, mboxes, `git log -p` output.
     Patch,
-    /// A Git repository (not yet available).
+    /// A Git repository (work tree, bare, or a folder inside a work tree).
     Git,
     /// A CVS repository through cvsps (not yet available).
     Cvsps,

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Result};
 use vcscope_core::Author;
 
-use crate::args::{BackendArg, FormatArg, IngestArgs};
+use crate::args::{BackendArg, FormatArg, IngestArgs, MergesArg};
 
 /// Backends this build knows about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,16 +17,6 @@ pub enum BackendKind {
     Git,
     /// A CVS repository through cvsps.
     Cvsps,
-}
-
-impl BackendKind {
-    pub fn name(self) -> &'static str {
-        match self {
-            BackendKind::Patch => "patch",
-            BackendKind::Git => "git",
-            BackendKind::Cvsps => "cvsps",
-        }
-    }
 }
 
 /// Everything `ingest` needs, resolved.
@@ -41,6 +31,7 @@ pub struct IngestConfig {
     pub jobs: usize,
     pub progress: bool,
     pub warnings_shown: Option<usize>,
+    pub git: vcscope_git::GitOptions,
 }
 
 impl IngestConfig {
@@ -60,6 +51,16 @@ impl IngestConfig {
             bail!("--jobs must be at least 1");
         }
         let output = args.output.filter(|o| o.as_os_str() != "-");
+        let git = vcscope_git::GitOptions {
+            rev: args.git.rev,
+            all: args.git.all,
+            renames: args.git.renames,
+            merges: match args.git.merges {
+                MergesArg::Empty => vcscope_git::MergePolicy::Empty,
+                MergesArg::FirstParent => vcscope_git::MergePolicy::FirstParent,
+            },
+            committer_time: args.git.committer_time,
+        };
         Ok(IngestConfig {
             paths: args.paths,
             backend,
@@ -76,19 +77,19 @@ impl IngestConfig {
             } else {
                 Some(20)
             },
+            git,
         })
     }
 }
 
-/// Picks a backend from what the paths are: a Git repository, a CVS repository or
-/// working copy, or anything else (patches).
+/// Picks a backend from what the paths are: a Git repository (its top, not a folder
+/// inside it), a CVS repository or working copy, or anything else (patches).
 pub fn detect(paths: &[PathBuf]) -> BackendKind {
     let first = paths.first().map(PathBuf::as_path).unwrap_or(Path::new("."));
     if !first.is_dir() {
         return BackendKind::Patch;
     }
-    let is_bare_git = first.join("HEAD").is_file() && first.join("objects").is_dir() && first.join("refs").is_dir();
-    if first.join(".git").exists() || is_bare_git {
+    if vcscope_git::is_repository(first) {
         return BackendKind::Git;
     }
     let in_cvs_root = first.ancestors().any(|a| a.join("CVSROOT").is_dir());

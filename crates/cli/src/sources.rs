@@ -3,6 +3,7 @@
 
 use anyhow::{bail, Result};
 use vcscope_core::Source;
+use vcscope_git::GitSource;
 use vcscope_patch::{PatchOptions, PatchSource};
 
 use crate::config::{BackendKind, IngestConfig};
@@ -13,12 +14,16 @@ pub fn open_source(config: &IngestConfig) -> Result<Box<dyn Source>> {
         BackendKind::Patch => {
             Ok(Box::new(PatchSource::new(config.paths.clone(), PatchOptions { author: config.author.clone() })))
         }
-        kind @ (BackendKind::Git | BackendKind::Cvsps) => bail!(
-            "{} looks like a {} repository, but the {} backend is not in this build yet; \
+        BackendKind::Git => {
+            let [path] = config.paths.as_slice() else {
+                bail!("the git backend reads one repository at a time; {} paths were given", config.paths.len());
+            };
+            Ok(Box::new(GitSource::open(path, config.git.clone())?))
+        }
+        BackendKind::Cvsps => bail!(
+            "{} looks like a CVS repository, but the cvsps backend is not in this build yet; \
              to read patch files there anyway, pass --backend patch",
             config.paths.first().map(|p| p.display().to_string()).unwrap_or_default(),
-            if kind == BackendKind::Git { "Git" } else { "CVS" },
-            kind.name()
         ),
     }
 }
@@ -27,7 +32,7 @@ pub fn open_source(config: &IngestConfig) -> Result<Box<dyn Source>> {
 pub fn backends() -> Vec<(&'static str, bool, &'static str)> {
     vec![
         ("patch", true, "patch files, folders of patches, format-patch mails, mboxes, git log -p, hg export"),
-        ("git", false, "Git repositories (not in this build yet)"),
+        ("git", true, "Git repositories: work trees, bare repositories, shallow clones"),
         ("cvsps", false, "CVS repositories through cvsps (not in this build yet)"),
     ]
 }
