@@ -9,14 +9,16 @@ use std::process::Command;
 
 use crate::util::{self, jsonl, run, vcscope};
 
+/// (path, old path for renames, counts or None for binary)
+type FileRow = (String, Option<String>, Option<(u64, u64)>);
+
 #[derive(Debug, PartialEq)]
 struct Entry {
     parents: Vec<String>,
     name: String,
     email: String,
     time: i64,
-    /// (path, old path for renames, counts or None for binary)
-    files: Vec<(String, Option<String>, Option<(u64, u64)>)>,
+    files: Vec<FileRow>,
 }
 
 fn root() -> &'static Path {
