@@ -198,6 +198,23 @@ fn output_files_appear_whole_or_not_at_all() {
     assert!(!bad.exists());
 }
 
+#[cfg(unix)]
+#[test]
+fn writing_to_a_device_or_fifo_does_not_replace_it() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().unwrap();
+    let good = write(dir.path(), "good.patch", GOOD);
+    let fifo = dir.path().join("pipe");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let reader = std::thread::spawn({
+        let fifo = fifo.clone();
+        move || std::fs::read(fifo).unwrap()
+    });
+    vcscope().arg("ingest").arg("-o").arg(&fifo).arg(&good).assert().success();
+    assert_eq!(jsonl(&reader.join().unwrap()).len(), 1);
+    assert!(std::fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo(), "the FIFO was replaced");
+}
+
 #[test]
 fn csv_files_format_has_one_row_per_file() {
     let dir = tempfile::tempdir().unwrap();

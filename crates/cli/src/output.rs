@@ -15,6 +15,16 @@ pub fn write_atomically(path: Option<&Path>, write: impl FnOnce(&mut dyn Write) 
         write(&mut lock)?;
         return lock.flush().context("cannot write to stdout");
     };
+    // A device or pipe (`-o /dev/null`, a FIFO) is written in place: renaming a
+    // file over it would replace the device.
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .with_context(|| format!("cannot open {}", path.display()))?;
+        write(&mut file)?;
+        return file.flush().with_context(|| format!("cannot write {}", path.display()));
+    }
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
