@@ -244,14 +244,12 @@ fn output_is_byte_identical_whatever_the_thread_count() {
 #[test]
 fn repositories_of_unbuilt_backends_get_a_clear_message() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join(".git")).unwrap();
-    let out = vcscope().arg("ingest").arg(dir.path()).output().unwrap();
+    std::fs::create_dir_all(dir.path().join("CVSROOT")).unwrap();
+    std::fs::create_dir_all(dir.path().join("module")).unwrap();
+    let out = vcscope().arg("ingest").arg(dir.path().join("module")).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("looks like a Git repository, but the git backend is not in this build yet"),
-        "{}",
-        stderr(&out)
-    );
+    let err = stderr(&out);
+    assert!(err.contains("looks like a CVS repository, but the cvsps backend is not in this build yet"), "{err}");
     let out = vcscope().arg("backends").output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.lines().any(|l| l.starts_with("patch") && l.contains("built in")), "{text}");
