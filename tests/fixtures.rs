@@ -48,6 +48,7 @@ fn ingest_of_the_example_equals_git_log_numstat_after_git_am() {
     git(&["init", "-q", "-b", "main"]);
     let mut patches: Vec<_> =
         std::fs::read_dir(root().join("fixtures/example")).unwrap().map(|e| e.unwrap().path()).collect();
+    patches.retain(|p| p.extension().is_some_and(|e| e == "patch"));
     patches.sort();
     let mut am = vec!["am".to_owned(), "-q".to_owned(), "--keep-cr".to_owned()];
     am.extend(patches.iter().map(|p| p.display().to_string()));

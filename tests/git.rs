@@ -309,3 +309,30 @@ fn a_generated_history_of_20000_commits_agrees_with_git() {
     assert_eq!(git.len(), 20_000);
     assert_agree("20,000 generated commits", &ours(&repo, &["--rev", "main"]), &git);
 }
+
+#[test]
+fn tags_equal_git_show_ref_peeled() {
+    let (_dir, repo) = fixture();
+    // `git show-ref --tags -d`: "<oid> refs/tags/<name>" and, for annotated tags,
+    // "<commit> refs/tags/<name>^{}"; the peeled line wins.
+    let out = run(Command::new("git").arg("-C").arg(&repo).args(["show-ref", "--tags", "-d"]));
+    let mut want: BTreeMap<String, String> = BTreeMap::new();
+    for l in String::from_utf8_lossy(&out.stdout).lines() {
+        let (oid, name) = l.split_once(' ').unwrap();
+        let name = name.trim_start_matches("refs/tags/");
+        if let Some(tag) = name.strip_suffix("^{}") {
+            want.insert(tag.to_owned(), oid.to_owned());
+        } else {
+            want.entry(name.to_owned()).or_insert_with(|| oid.to_owned());
+        }
+    }
+    assert!(want.len() >= 2, "the fixture has tags: {want:?}");
+    let out = vcscope().args(["ingest", "-q", "--all"]).arg(&repo).output().unwrap();
+    let mut got: BTreeMap<String, String> = BTreeMap::new();
+    for c in jsonl(&out.stdout) {
+        for t in c["tags"].as_array().into_iter().flatten() {
+            got.insert(t.as_str().unwrap().to_owned(), c["id"].as_str().unwrap().to_owned());
+        }
+    }
+    assert_eq!(got, want);
+}

@@ -17,6 +17,7 @@ fn help_screens() {
     insta::assert_snapshot!("help", stdout(&["--help"]));
     insta::assert_snapshot!("ingest_help", stdout(&["ingest", "--help"]));
     insta::assert_snapshot!("stat_help", stdout(&["stat", "--help"]));
+    insta::assert_snapshot!("chart_help", stdout(&["chart", "--help"]));
 }
 
 #[test]

@@ -6,6 +6,7 @@
 
 mod util;
 
+mod chart;
 mod cli;
 mod cvsps_output;
 mod fixtures;

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 
 /// Read the history of a version-control system (Git repositories and patch files
-/// today; CVS is on the way) and turn it into one normalized stream of commits with
-/// the lines each author added and removed.
+/// today; CVS is on the way), turn it into one normalized stream of commits with
+/// the lines each author added and removed, and draw who wrote how much, when.
 #[derive(Debug, Parser)]
 #[command(name = "vcscope", version, about, long_about = None, propagate_version = true)]
 pub struct Args {
@@ -30,6 +30,16 @@ pub enum Command {
     /// go to stderr with the file and line; the good commits are written either way,
     /// and the exit code is 1 if anything was skipped.
     Ingest(IngestArgs),
+    /// Draw the history as a bubble timeline (SVG and/or PNG).
+    ///
+    /// One circle per commit: x is its date, its area is proportional to the lines
+    /// it added plus removed, its colour is its author; the height is random
+    /// (the same every time), only to spread the circles out. Dashed lines mark
+    /// milestones. Commits far bigger than the rest are listed and drawn capped.
+    /// Reads PATH with any backend, like `ingest`.
+    Chart(ChartCmdArgs),
+    /// Draw the chart of a saved commit stream (JSON Lines), like `chart`.
+    Render(RenderArgs),
     /// Count lines added and removed per file in diff files, like `git apply --numstat`.
     ///
     /// Prints `added<TAB>removed<TAB>path` per file section (`-` `-` for binary
@@ -42,18 +52,25 @@ pub enum Command {
 /// Arguments of `vcscope ingest`.
 #[derive(Debug, clap::Args)]
 pub struct IngestArgs {
-    /// Files or folders to read.
-    #[arg(required = true, value_name = "PATH")]
-    pub paths: Vec<PathBuf>,
-    /// Which backend reads PATH; `auto` looks at what PATH is.
-    #[arg(long, short = 'b', value_enum, default_value_t = BackendArg::Auto)]
-    pub backend: BackendArg,
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = FormatArg::Jsonl)]
     pub format: FormatArg,
     /// Write to FILE instead of stdout. The file appears only when complete.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub source: SourceArgs,
+}
+
+/// What to read and how: shared by `ingest` and `chart`.
+#[derive(Debug, clap::Args)]
+pub struct SourceArgs {
+    /// Files or folders to read.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Which backend reads PATH; `auto` looks at what PATH is.
+    #[arg(long, short = 'b', value_enum, default_value_t = BackendArg::Auto)]
+    pub backend: BackendArg,
     /// Author of plain patches that name none, as `Name <email>` (default "unknown").
     #[arg(long, value_name = "NAME")]
     pub author: Option<String>,
@@ -71,6 +88,107 @@ pub struct IngestArgs {
     pub verbose: bool,
     #[command(flatten)]
     pub git: GitArgs,
+}
+
+/// Arguments of `vcscope chart`.
+#[derive(Debug, clap::Args)]
+pub struct ChartCmdArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    #[command(flatten)]
+    pub chart: ChartArgs,
+}
+
+/// Arguments of `vcscope render`.
+#[derive(Debug, clap::Args)]
+pub struct RenderArgs {
+    /// JSON Lines commit streams (`vcscope ingest` output, or any tool's that writes
+    /// the fields of docs/stream-format.md); `-` reads stdin.
+    #[arg(required = true, value_name = "STREAM")]
+    pub streams: Vec<PathBuf>,
+    #[command(flatten)]
+    pub chart: ChartArgs,
+}
+
+/// How the chart looks. Each flag overrides the same setting in the config file.
+#[derive(Debug, clap::Args)]
+#[command(next_help_heading = "Chart options")]
+pub struct ChartArgs {
+    /// Write the chart to FILE: `.svg` or `.png` (repeatable). Default: NAME.svg and
+    /// NAME.png in the current folder, NAME from the first input. Files appear only
+    /// when complete.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Vec<PathBuf>,
+    /// The chart's title (default: the input's name).
+    #[arg(long, value_name = "TEXT")]
+    pub title: Option<String>,
+    /// Size in CSS pixels, `WIDTHxHEIGHT` (default 1200x680).
+    #[arg(long, value_name = "WxH")]
+    pub size: Option<String>,
+    /// PNG pixels per CSS pixel: 2 for sharp pictures on HiDPI screens (default 1).
+    #[arg(long, value_name = "F")]
+    pub scale: Option<f32>,
+    /// Colour theme (default light).
+    #[arg(long, value_enum)]
+    pub theme: Option<ThemeArg>,
+    /// A vertical labelled line, `DATE=LABEL` (`2009-03-15="Paper submitted"`);
+    /// repeatable, added to the config file's milestones.
+    #[arg(long, value_name = "DATE=LABEL")]
+    pub milestone: Vec<String>,
+    /// Also draw a milestone at every tagged commit whose tag matches PATTERN
+    /// (`v*`, `release-?.?`); Git tags and CVS symbolic names.
+    #[arg(long, value_name = "PATTERN")]
+    pub milestones_from_tags: Option<String>,
+    /// Outliers (commits far bigger than the rest, or whole files re-added) are
+    /// always listed; `cap` draws them at the largest ordinary size with a dashed
+    /// outline, `keep` at their true size, `drop` not at all (default cap).
+    #[arg(long, value_enum, value_name = "HOW")]
+    pub outliers: Option<OutliersArg>,
+    /// Leave out commits before DATE (`2009-01-01` or RFC 3339).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Leave out commits after DATE (a bare date includes that whole day).
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// Circle area proportional to lines changed (`area`, the default) or to its
+    /// logarithm (`log`).
+    #[arg(long, value_enum, value_name = "SCALE")]
+    pub size_scale: Option<SizeScaleArg>,
+    /// People with their own colour; the rest are grouped as "others" (default 8).
+    #[arg(long, value_name = "N")]
+    pub max_people: Option<usize>,
+    /// Read settings from FILE (default: ./vcscope.toml, else vcscope.toml in the
+    /// first input folder). See docs/chart.md.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Read no config file.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
+}
+
+/// `--theme`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ThemeArg {
+    Light,
+    Dark,
+}
+
+/// `--outliers`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OutliersArg {
+    Keep,
+    Cap,
+    Drop,
+}
+
+/// `--size-scale`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SizeScaleArg {
+    Area,
+    Log,
 }
 
 /// Options of the Git backend.

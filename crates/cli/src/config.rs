@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Result};
 use vcscope_core::Author;
 
-use crate::args::{BackendArg, FormatArg, IngestArgs, MergesArg};
+use crate::args::{BackendArg, MergesArg, SourceArgs};
 
 /// Backends this build knows about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,13 +19,11 @@ pub enum BackendKind {
     Cvsps,
 }
 
-/// Everything `ingest` needs, resolved.
+/// Everything needed to read a history (for `ingest` and `chart`), resolved.
 #[derive(Debug)]
 pub struct IngestConfig {
     pub paths: Vec<PathBuf>,
     pub backend: BackendKind,
-    pub format: FormatArg,
-    pub output: Option<PathBuf>,
     pub author: Option<Author>,
     pub strip: usize,
     pub jobs: usize,
@@ -35,7 +33,7 @@ pub struct IngestConfig {
 }
 
 impl IngestConfig {
-    pub fn from_args(args: IngestArgs) -> Result<Self> {
+    pub fn from_args(args: SourceArgs) -> Result<Self> {
         let backend = match args.backend {
             BackendArg::Auto => detect(&args.paths),
             BackendArg::Patch => BackendKind::Patch,
@@ -50,7 +48,6 @@ impl IngestConfig {
         if args.jobs == Some(0) {
             bail!("--jobs must be at least 1");
         }
-        let output = args.output.filter(|o| o.as_os_str() != "-");
         let git = vcscope_git::GitOptions {
             rev: args.git.rev,
             all: args.git.all,
@@ -64,8 +61,6 @@ impl IngestConfig {
         Ok(IngestConfig {
             paths: args.paths,
             backend,
-            format: args.format,
-            output,
             author,
             strip: args.strip,
             jobs: args.jobs.unwrap_or(0),

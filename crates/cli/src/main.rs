@@ -1,8 +1,9 @@
 //! The `vcscope` binary: parses the command line, runs one command, prints problems
 //! and sets the exit code (0 success, 1 error, 2 bad usage). The only crate that
-//! knows clap, anyhow and indicatif.
+//! knows clap, anyhow, toml and indicatif.
 
 mod args;
+mod chart;
 mod config;
 mod output;
 mod sources;
@@ -15,13 +16,15 @@ use clap::Parser;
 use vcscope_core::stream;
 use vcscope_core::{Problem, Severity};
 
-use crate::args::{Args, Command, FormatArg, StatArgs};
+use crate::args::{Args, ChartCmdArgs, Command, FormatArg, IngestArgs, RenderArgs, StatArgs};
 use crate::config::IngestConfig;
 
 fn main() -> ExitCode {
     let args = Args::parse();
     let result = match args.command {
-        Command::Ingest(a) => IngestConfig::from_args(a).and_then(ingest),
+        Command::Ingest(a) => ingest(a),
+        Command::Chart(a) => chart_command(a),
+        Command::Render(a) => render_command(a),
         Command::Stat(a) => stat(&a),
         Command::Backends => backends(),
     };
@@ -40,8 +43,10 @@ fn is_broken_pipe(e: &(dyn std::error::Error + 'static)) -> bool {
     e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
 }
 
-fn ingest(config: IngestConfig) -> Result<ExitCode> {
-    let mut source = sources::open_source(&config)?;
+/// Reads the history `config` names, counting lines in parallel; returns the
+/// commits and how many inputs could not be read (after printing the problems).
+fn read_history(config: &IngestConfig) -> Result<(Vec<vcscope_core::Commit>, usize)> {
+    let mut source = sources::open_source(config)?;
     let (changesets, mut problems) =
         source.collect().with_context(|| format!("the {} backend stopped", source.name()))?;
     let bar = if config.progress {
@@ -58,22 +63,62 @@ fn ingest(config: IngestConfig) -> Result<ExitCode> {
     bar.finish_and_clear();
     problems.extend(counted.problems);
     let failed = report(&problems, config.warnings_shown);
-    let commits = counted.commits;
-    output::write_atomically(config.output.as_deref(), |out| {
-        match config.format {
+    Ok((counted.commits, failed))
+}
+
+fn failed_inputs(failed: usize, commits: usize, what: &str) -> ExitCode {
+    if failed > 0 {
+        eprintln!("vcscope: {failed} input(s) could not be read; the {commits} commit(s) that could were {what}");
+        return ExitCode::from(1);
+    }
+    ExitCode::SUCCESS
+}
+
+fn ingest(args: IngestArgs) -> Result<ExitCode> {
+    let config = IngestConfig::from_args(args.source)?;
+    let output = args.output.filter(|o| o.as_os_str() != "-");
+    let (commits, failed) = read_history(&config)?;
+    output::write_atomically(output.as_deref(), |out| {
+        match args.format {
             FormatArg::Jsonl => stream::write_jsonl(out, &commits),
             FormatArg::Csv => stream::write_csv(out, &commits),
             FormatArg::CsvFiles => stream::write_csv_files(out, &commits),
         }
         .context("cannot write the commit stream")
     })?;
-    if failed > 0 {
-        eprintln!(
-            "vcscope: {failed} input(s) could not be read; the {} commit(s) that could were written",
-            commits.len()
-        );
-        return Ok(ExitCode::from(1));
+    Ok(failed_inputs(failed, commits.len(), "written"))
+}
+
+fn chart_command(args: ChartCmdArgs) -> Result<ExitCode> {
+    let first = args.source.paths.first().cloned();
+    let (file, _) = chart::load_config(&args.chart, first.as_deref())?;
+    let name = first.as_deref().map(chart::name_of).unwrap_or_else(|| "chart".to_owned());
+    let outputs = chart::outputs(&args.chart, &name)?;
+    let quiet = args.source.quiet;
+    let config = IngestConfig::from_args(args.source)?;
+    let (commits, failed) = read_history(&config)?;
+    let options = chart::options(&args.chart, file, &name, &commits)?;
+    chart::draw(&commits, options, &outputs, quiet)?;
+    Ok(failed_inputs(failed, commits.len(), "drawn"))
+}
+
+fn render_command(args: RenderArgs) -> Result<ExitCode> {
+    let first = args.streams.first().filter(|p| p.as_os_str() != "-").cloned();
+    let (file, _) = chart::load_config(&args.chart, None)?;
+    let name = first.as_deref().map(chart::name_of).unwrap_or_else(|| "chart".to_owned());
+    let outputs = chart::outputs(&args.chart, &name)?;
+    let mut commits = Vec::new();
+    for path in &args.streams {
+        let read = if path.as_os_str() == "-" {
+            stream::read_jsonl(std::io::stdin().lock())
+        } else {
+            let file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+            stream::read_jsonl(std::io::BufReader::new(file))
+        };
+        commits.extend(read.with_context(|| format!("cannot read the commit stream {}", path.display()))?);
     }
+    let options = chart::options(&args.chart, file, &name, &commits)?;
+    chart::draw(&commits, options, &outputs, false)?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -116,6 +116,9 @@ pub struct Commit {
     pub added: u64,
     /// Sum of `files[].removed`.
     pub removed: u64,
+    /// Tags (Git) or symbolic names (CVS) that point at this commit; absent when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
     /// Per-file counts, in the order the source lists them.
     #[serde(default)]
     pub files: Vec<FileChange>,

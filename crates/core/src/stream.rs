@@ -171,6 +171,7 @@ mod tests {
             added: 0,
             removed: 0,
             files: vec![],
+            tags: Vec::new(),
         };
         c.set_files(vec![FileChange {
             path: "a b.c".into(),

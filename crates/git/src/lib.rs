@@ -101,6 +101,24 @@ fn to_time(t: git2::Time) -> DateTime<Utc> {
     DateTime::from_timestamp(t.seconds(), 0).unwrap_or(DateTime::<Utc>::UNIX_EPOCH)
 }
 
+/// Tag names by the commit they point at (annotated tags peeled), sorted. A tag
+/// that cannot be read is left out: tags only label commits, they never change counts.
+fn tags_by_commit(repo: &Repository) -> std::collections::HashMap<Oid, Vec<String>> {
+    let mut out: std::collections::HashMap<Oid, Vec<String>> = std::collections::HashMap::new();
+    let Ok(names) = repo.tag_names(None) else { return out };
+    for name in names.iter() {
+        let Ok(Some(name)) = name else { continue };
+        let target = repo.revparse_single(&format!("refs/tags/{name}")).and_then(|o| o.peel_to_commit());
+        if let Ok(commit) = target {
+            out.entry(commit.id()).or_default().push(name.to_owned());
+        }
+    }
+    for names in out.values_mut() {
+        names.sort();
+    }
+    out
+}
+
 impl Source for GitSource {
     fn name(&self) -> &str {
         "git"
@@ -119,6 +137,7 @@ impl Source for GitSource {
                 None
             }
         };
+        let tags = tags_by_commit(&repo);
         let mut walk = repo.revwalk().map_err(|e| self.git_error(None, "cannot walk history", &e))?;
         if self.options.all {
             for glob in ["refs/heads", "refs/tags"] {
@@ -188,6 +207,7 @@ impl Source for GitSource {
                     added: 0,
                     removed: 0,
                     files: Vec::new(),
+                    tags: tags.get(&oid).cloned().unwrap_or_default(),
                 },
                 job: Job::Deferred(Box::new(GitJob { oid, base })),
                 origin: Origin { file: self.shown.clone(), line: None, revision: Some(oid.to_string()) },

@@ -77,7 +77,8 @@ impl Source for PatchSource {
     }
 }
 
-/// Files under `path` in name order, skipping hidden entries in folders.
+/// Files under `path` in name order, skipping hidden entries in folders and a
+/// folder's `vcscope.toml` (its chart settings, not a patch).
 fn collect_files(path: &Path, out: &mut Vec<PathBuf>, problems: &mut Vec<Problem>) {
     let problem = |path: &Path, e: std::io::Error| Problem {
         severity: Severity::Error,
@@ -100,7 +101,8 @@ fn collect_files(path: &Path, out: &mut Vec<PathBuf>, problems: &mut Vec<Problem
     for entry in entries {
         match entry {
             Ok(entry) => {
-                if entry.file_name().to_string_lossy().starts_with('.') {
+                let name = entry.file_name();
+                if name.to_string_lossy().starts_with('.') || name == "vcscope.toml" {
                     continue;
                 }
                 // Do not follow links to folders: they can loop.
@@ -183,6 +185,7 @@ fn read_file(path: &Path, options: &PatchOptions, sink: &mut dyn FnMut(Listed)) 
             added: 0,
             removed: 0,
             files: Vec::new(),
+            tags: Vec::new(),
         };
         found += 1;
         sink(Listed::Changeset(Changeset {

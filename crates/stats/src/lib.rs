@@ -239,6 +239,7 @@ mod tests {
                 added: 0,
                 removed: 0,
                 files: vec![],
+                tags: Vec::new(),
             },
             job,
             origin: Origin { file: "f".into(), line: Some(10), revision: None },

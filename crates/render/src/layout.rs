@@ -1,0 +1,745 @@
+//! Deciding and placing: which commits are drawn, who gets which colour, how big
+//! each circle is, where the ticks, milestones and legends go. The result is a
+//! [`Chart`], which lays itself out as a [`Scene`] for the SVG and PNG writers.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
+use vcscope_core::Commit;
+
+use crate::outliers::{self, Reason};
+use crate::palette::Colors;
+use crate::scene::{Anchor, CircleMark, Item, Rgba, Scene};
+use crate::text::Fonts;
+use crate::ticks::{self, Tick};
+use crate::{ChartOptions, OutlierPolicy, RenderError, SizeScale};
+
+/// Totals of what is drawn (after `--since`/`--until`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    pub commits: usize,
+    pub people: usize,
+    pub added: u64,
+    pub removed: u64,
+    pub first: Option<DateTime<Utc>>,
+    pub last: Option<DateTime<Utc>>,
+}
+
+/// A commit flagged as far above the rest.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outlier {
+    pub id: String,
+    pub person: String,
+    pub time: DateTime<Utc>,
+    pub added: u64,
+    pub removed: u64,
+    pub reason: Reason,
+}
+
+impl std::fmt::Display for Outlier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} {} {} +{} -{}: {}",
+            short_id(&self.id),
+            self.time.format("%Y-%m-%d"),
+            self.person,
+            self.added,
+            self.removed,
+            self.reason
+        )
+    }
+}
+
+/// One circle before layout into a scene.
+#[derive(Debug, Clone)]
+struct Mark {
+    x: f32,
+    y: f32,
+    lines: u64,
+    color: Rgba,
+    person: String,
+    title: String,
+    id: String,
+    capped: bool,
+}
+
+/// Dots being merged: weighted x and y sums, lines, commits, fill, stroke.
+type Group = (f32, f32, u64, usize, Rgba, Rgba);
+
+/// A legend line: a person (or "others") with their colour and lines changed.
+#[derive(Debug, Clone)]
+struct LegendEntry {
+    label: String,
+    color: Rgba,
+    lines: u64,
+    commits: usize,
+}
+
+/// The plot rectangle and the largest ordinary circle's radius.
+#[derive(Debug, Clone, Copy)]
+struct Frame {
+    x0: f32,
+    x1: f32,
+    y0: f32,
+    y1: f32,
+    r_max: f32,
+}
+
+/// A chart, decided and placed, ready to be written as SVG or PNG.
+pub struct Chart {
+    pub(crate) options: ChartOptions,
+    pub(crate) fonts: Fonts,
+    colors: Colors,
+    summary: Summary,
+    outliers: Vec<Outlier>,
+    marks: Vec<Mark>,
+    legend: Vec<LegendEntry>,
+    ticks: Vec<Tick>,
+    milestones: Vec<(f32, String)>,
+    frame: Frame,
+    /// The padded time range the plot's width spans.
+    range: (DateTime<Utc>, DateTime<Utc>),
+    /// The lines changed that give a circle of radius `frame.r_max`.
+    reference: u64,
+}
+
+/// The right-hand panel's width.
+const PANEL: f32 = 250.0;
+
+impl Chart {
+    /// Decides everything about the picture of `commits`.
+    pub fn new(commits: &[Commit], options: ChartOptions) -> Result<Chart, RenderError> {
+        check_size(&options)?;
+        let fonts = Fonts::load()?;
+        let colors = options.theme.colors();
+        let shown: Vec<&Commit> = commits
+            .iter()
+            .filter(|c| options.since.is_none_or(|s| c.time >= s) && options.until.is_none_or(|u| c.time <= u))
+            .collect();
+        let persons: Vec<String> = shown.iter().map(|c| options.people.person(&c.author)).collect();
+        let (legend, color_of) = people(&shown, &persons, &options, colors);
+        let summary = Summary {
+            commits: shown.len(),
+            people: color_of.len(),
+            added: shown.iter().map(|c| c.added).sum(),
+            removed: shown.iter().map(|c| c.removed).sum(),
+            first: shown.iter().map(|c| c.time).min(),
+            last: shown.iter().map(|c| c.time).max(),
+        };
+
+        let flagged: HashMap<usize, Reason> = outliers::find(&shown).into_iter().collect();
+        let outliers = flagged
+            .iter()
+            .map(|(&i, reason)| Outlier {
+                id: shown[i].id.clone(),
+                person: persons[i].clone(),
+                time: shown[i].time,
+                added: shown[i].added,
+                removed: shown[i].removed,
+                reason: reason.clone(),
+            })
+            .collect::<Vec<_>>();
+        let mut outliers = outliers;
+        outliers.sort_by(|a, b| (a.time, &a.id).cmp(&(b.time, &b.id)));
+
+        let lines = |c: &Commit| c.added + c.removed;
+        let ordinary = shown
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| options.outliers == OutlierPolicy::Keep || !flagged.contains_key(i));
+        let reference = ordinary.map(|(_, c)| lines(c)).max().unwrap_or(0).max(1);
+
+        let (w, h) = (options.width as f32, options.height as f32);
+        let panel = PANEL.min(w * 0.3);
+        let (x0, x1, y0, y1) = (64.0, w - panel - 20.0, 76.0, h - 64.0);
+        let r_max = ((x1 - x0).min(y1 - y0) / 14.0).max(2.0);
+        let frame = Frame { x0, x1, y0, y1, r_max };
+        // The time range: commits and milestones, padded; one instant gets a day each side.
+        let times = shown.iter().map(|c| c.time).chain(options.milestones.iter().map(|m| m.time));
+        let (lo, hi) = match (times.clone().min(), times.max()) {
+            (Some(lo), Some(hi)) => (lo, hi),
+            _ => (DateTime::UNIX_EPOCH, DateTime::UNIX_EPOCH),
+        };
+        let span = (hi - lo).max(Duration::days(1));
+        // Pad the range so the largest ordinary circle fits at either end.
+        let pad = span * ((r_max + 6.0) / (x1 - x0 - 2.0 * (r_max + 6.0)).max(1.0) * 1000.0) as i32 / 1000;
+        let (lo, hi) = if hi == lo { (lo - Duration::days(1), hi + Duration::days(1)) } else { (lo - pad, hi + pad) };
+
+        let seconds = (hi - lo).num_seconds().max(1) as f64;
+        let x_of = |t: DateTime<Utc>| x0 + ((t - lo).num_seconds() as f64 / seconds) as f32 * (x1 - x0);
+        // Keep the largest ordinary circle inside the plot vertically.
+        let band = r_max + 4.0;
+
+        let mut marks = Vec::with_capacity(shown.len());
+        for (i, c) in shown.iter().enumerate() {
+            let reason = flagged.get(&i);
+            if reason.is_some() && options.outliers == OutlierPolicy::Drop {
+                continue;
+            }
+            let capped = reason.is_some() && options.outliers == OutlierPolicy::Cap;
+            let mut title = format!(
+                "{} · {} · {} · +{} −{}",
+                short_id(&c.id),
+                persons[i],
+                c.time.format("%Y-%m-%d %H:%M UTC"),
+                c.added,
+                c.removed
+            );
+            if !c.subject().is_empty() {
+                title.push_str(" · ");
+                title.push_str(&truncate(c.subject(), 100));
+            }
+            if let Some(r) = reason {
+                title.push_str(&format!("\noutlier: {r}"));
+                if capped {
+                    title.push_str("; drawn at the cap size");
+                }
+            }
+            marks.push(Mark {
+                x: x_of(c.time),
+                y: y0 + band + jitter(&c.id) * (y1 - y0 - 2.0 * band),
+                lines: lines(c),
+                color: color_of.get(&persons[i]).copied().unwrap_or(colors.others),
+                person: persons[i].clone(),
+                title,
+                id: c.id.clone(),
+                capped,
+            });
+        }
+
+        let ticks = if shown.is_empty() { Vec::new() } else { ticks::ticks(lo, hi).0 };
+        let milestones =
+            options.milestones.iter().filter(|_| !shown.is_empty()).map(|m| (x_of(m.time), m.label.clone())).collect();
+        let mut chart = Chart {
+            options,
+            fonts,
+            colors,
+            summary,
+            outliers,
+            marks,
+            legend,
+            ticks,
+            milestones,
+            frame,
+            range: (lo, hi),
+            reference,
+        };
+        // Paint big circles first so small ones stay visible on top; ties in time order.
+        let mut order: Vec<(f32, usize)> =
+            chart.marks.iter().enumerate().map(|(i, m)| (chart.radius_of(m), i)).collect();
+        order.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let marks = std::mem::take(&mut chart.marks);
+        chart.marks = order.into_iter().map(|(_, i)| marks[i].clone()).collect();
+        Ok(chart)
+    }
+
+    /// The chart as an SVG document (thinned above `svg_max_circles` circles).
+    pub fn svg(&self) -> String {
+        crate::svg::write(&self.scene(true), &self.fonts)
+    }
+
+    /// The chart as PNG bytes, at `scale` pixels per CSS pixel, every commit drawn.
+    pub fn png(&self) -> Result<Vec<u8>, RenderError> {
+        crate::png::write(&self.scene(false), &self.fonts, self.options.scale)
+    }
+
+    /// What is drawn, in totals.
+    pub fn summary(&self) -> &Summary {
+        &self.summary
+    }
+
+    /// The commits flagged as outliers, in time order.
+    pub fn outliers(&self) -> &[Outlier] {
+        &self.outliers
+    }
+
+    /// The radius of a circle for `lines` lines changed (0 for none).
+    pub fn radius(&self, lines: u64) -> f32 {
+        let f = |v: f64| match self.options.size_scale {
+            SizeScale::Area => v,
+            SizeScale::Log => (1.0 + v).ln(),
+        };
+        (f64::from(self.frame.r_max) * (f(lines as f64) / f(self.reference as f64)).sqrt()) as f32
+    }
+
+    fn radius_of(&self, m: &Mark) -> f32 {
+        if m.capped {
+            self.frame.r_max
+        } else {
+            self.radius(m.lines)
+        }
+    }
+
+    /// The picture as a format-free scene. With `thin`, dots too small to tell apart
+    /// are merged when there are more than `svg_max_circles` of them.
+    pub fn scene(&self, thin: bool) -> Scene {
+        let (w, h) = (self.options.width as f32, self.options.height as f32);
+        let c = self.colors;
+        let f = self.frame;
+        let mut items = vec![
+            Item::Rect { x: 0.0, y: 0.0, w, h, fill: c.background },
+            Item::Rect { x: f.x0, y: f.y0, w: f.x1 - f.x0, h: f.y1 - f.y0, fill: c.plot },
+        ];
+        for t in &self.ticks {
+            let x = self.x_of_tick(t);
+            items.push(Item::Line { x1: x, y1: f.y0, x2: x, y2: f.y1, color: c.grid, width: 1.0, dashed: false });
+        }
+        for (x, _) in &self.milestones {
+            items.push(Item::Line {
+                x1: *x,
+                y1: f.y0,
+                x2: *x,
+                y2: f.y1,
+                color: c.text.alpha(0.75),
+                width: 1.0,
+                dashed: true,
+            });
+        }
+        let circles = self.circles();
+        let circles =
+            if thin && circles.len() > self.options.svg_max_circles { self.thinned(circles) } else { circles };
+        items.extend(circles.into_iter().map(Item::Circle));
+        self.axes(&mut items);
+        self.panel(&mut items);
+        if self.summary.commits == 0 {
+            items.push(text(
+                (f.x0 + f.x1) / 2.0,
+                (f.y0 + f.y1) / 2.0,
+                16.0,
+                Anchor::Middle,
+                c.muted,
+                "No commits to draw",
+            ));
+        }
+        let mut description = self.subtitle();
+        for o in &self.outliers {
+            description.push_str(&format!("\nOutlier: {o}"));
+        }
+        Scene { width: w, height: h, title: self.options.title.clone(), description, items }
+    }
+
+    fn x_of_tick(&self, t: &Tick) -> f32 {
+        let f = self.frame;
+        let (lo, hi) = self.range;
+        let seconds = (hi - lo).num_seconds().max(1) as f64;
+        f.x0 + ((t.time - lo).num_seconds() as f64 / seconds) as f32 * (f.x1 - f.x0)
+    }
+
+    fn circles(&self) -> Vec<CircleMark> {
+        self.marks
+            .iter()
+            .map(|m| {
+                let r = self.radius_of(m);
+                let (fill, stroke, stroke_width, r) = if m.capped {
+                    (m.color.alpha(0.35), self.colors.text, 2.0, r)
+                } else if m.lines == 0 {
+                    // Nothing to size by (binary-only, merges, empty): a small ring.
+                    (m.color.alpha(0.0), m.color.alpha(0.9), 1.0, 2.5)
+                } else {
+                    (m.color.alpha(self.colors.fill_alpha), m.color.alpha(0.9), 0.6, r)
+                };
+                CircleMark {
+                    cx: m.x,
+                    cy: m.y,
+                    r,
+                    fill,
+                    stroke,
+                    stroke_width,
+                    dashed: m.capped,
+                    title: m.title.clone(),
+                    ids: m.id.clone(),
+                    person: m.person.clone(),
+                }
+            })
+            .collect()
+    }
+
+    /// Merges same-person dots of under `cell / 2` radius that fall in one
+    /// `cell`-pixel square into one circle with their summed lines (so area stays
+    /// true), doubling the cell until the count fits.
+    fn thinned(&self, circles: Vec<CircleMark>) -> Vec<CircleMark> {
+        let mut cell = 4.0_f32;
+        let mut current: Vec<(CircleMark, u64, usize)> =
+            circles.into_iter().zip(self.marks.iter()).map(|(c, m)| (c, m.lines, 1)).collect();
+        while current.len() > self.options.svg_max_circles && cell <= 64.0 {
+            let mut kept = Vec::new();
+            let mut groups: HashMap<(String, i64, i64), Group> = HashMap::new();
+            let mut order = Vec::new();
+            for (c, lines, count) in current {
+                if c.r >= cell / 2.0 || c.dashed || lines == 0 {
+                    kept.push((c, lines, count));
+                    continue;
+                }
+                let key = (c.person.clone(), (c.cx / cell).floor() as i64, (c.cy / cell).floor() as i64);
+                let g = groups.entry(key.clone()).or_insert_with(|| {
+                    order.push(key);
+                    (0.0, 0.0, 0, 0, c.fill, c.stroke)
+                });
+                // Centre of mass, weighted by lines.
+                g.0 += c.cx * lines as f32;
+                g.1 += c.cy * lines as f32;
+                g.2 += lines;
+                g.3 += count;
+            }
+            for key in order {
+                let Some((sx, sy, lines, count, fill, stroke)) = groups.remove(&key) else { continue };
+                let circle = CircleMark {
+                    cx: sx / lines as f32,
+                    cy: sy / lines as f32,
+                    r: self.radius(lines),
+                    fill,
+                    stroke,
+                    stroke_width: 0.6,
+                    dashed: false,
+                    title: format!("{count} commits by {} merged (too small to draw apart) · {lines} lines", key.0),
+                    ids: String::new(),
+                    person: key.0,
+                };
+                kept.push((circle, lines, count));
+            }
+            kept.sort_by(|a, b| b.0.r.total_cmp(&a.0.r));
+            current = kept;
+            cell *= 2.0;
+        }
+        current.into_iter().map(|(c, _, _)| c).collect()
+    }
+
+    fn subtitle(&self) -> String {
+        let s = &self.summary;
+        let mut out = format!(
+            "{} commit{} · {} {} · +{} −{} lines",
+            thousands(s.commits as u64),
+            if s.commits == 1 { "" } else { "s" },
+            s.people,
+            if s.people == 1 { "person" } else { "people" },
+            thousands(s.added),
+            thousands(s.removed)
+        );
+        if let (Some(a), Some(b)) = (s.first, s.last) {
+            out.push_str(&format!(" · {} to {}", a.format("%Y-%m-%d"), b.format("%Y-%m-%d")));
+        }
+        out
+    }
+
+    fn axes(&self, items: &mut Vec<Item>) {
+        let (c, f) = (self.colors, self.frame);
+        items.push(Item::Line { x1: f.x0, y1: f.y1, x2: f.x1, y2: f.y1, color: c.muted, width: 1.0, dashed: false });
+        let mut last_end = f32::MIN;
+        for t in &self.ticks {
+            let x = self.x_of_tick(t);
+            items.push(Item::Line {
+                x1: x,
+                y1: f.y1,
+                x2: x,
+                y2: f.y1 + 5.0,
+                color: c.muted,
+                width: 1.0,
+                dashed: false,
+            });
+            // Skip labels that would run into the previous one.
+            let width = self.fonts.width(false, 11.0, &t.label);
+            if x - width / 2.0 > last_end + 4.0 {
+                items.push(text(x, f.y1 + 18.0, 11.0, Anchor::Middle, c.text, &t.label));
+                last_end = x + width / 2.0;
+            }
+            if let Some(major) = &t.major {
+                items.push(bold(x, f.y1 + 32.0, 11.0, Anchor::Middle, c.text, major));
+            }
+        }
+        let h = self.options.height as f32;
+        items.push(text((f.x0 + f.x1) / 2.0, h - 10.0, 12.0, Anchor::Middle, c.muted, "commit date (UTC)"));
+        items.push(Item::Text {
+            x: f.x0 - 14.0,
+            y: (f.y0 + f.y1) / 2.0 + self.fonts.width(false, 12.0, "random spread (no meaning)") / 2.0,
+            size: 12.0,
+            bold: false,
+            anchor: Anchor::Start,
+            color: c.muted,
+            text: "random spread (no meaning)".to_owned(),
+            vertical: true,
+        });
+        for (k, (x, label)) in self.milestones.iter().enumerate() {
+            let y = f.y0 + 14.0 + 15.0 * (k % 3) as f32;
+            let label = format!("{} {}", k + 1, label);
+            let width = self.fonts.width(true, 11.0, &label);
+            // Labels near the right edge go to the left of their line.
+            let (lx, anchor) = if x + 4.0 + width > f.x1 { (x - 4.0, Anchor::End) } else { (x + 4.0, Anchor::Start) };
+            let bx = if anchor == Anchor::End { lx - width - 2.0 } else { lx - 2.0 };
+            items.push(Item::Rect { x: bx, y: y - 11.0, w: width + 4.0, h: 14.0, fill: c.plot.alpha(0.85) });
+            items.push(bold(lx, y, 11.0, anchor, c.text, &label));
+        }
+        items.push(bold(f.x0, 30.0, 20.0, Anchor::Start, c.text, &self.options.title));
+        items.push(text(f.x0, 54.0, 13.0, Anchor::Start, c.muted, &self.subtitle()));
+    }
+
+    fn panel(&self, items: &mut Vec<Item>) {
+        let c = self.colors;
+        let w = self.options.width as f32;
+        let left = self.frame.x1 + 24.0;
+        let right = w - 12.0;
+        let mut y = self.frame.y0 + 4.0;
+        items.push(bold(left, y, 13.0, Anchor::Start, c.text, "People, by lines changed"));
+        y += 20.0;
+        for e in &self.legend {
+            items.push(Item::Circle(CircleMark {
+                cx: left + 6.0,
+                cy: y - 4.0,
+                r: 6.0,
+                fill: e.color.alpha(c.fill_alpha),
+                stroke: e.color.alpha(0.9),
+                stroke_width: 0.6,
+                dashed: false,
+                title: format!("{}: {} commits, {} lines", e.label, e.commits, e.lines),
+                ids: String::new(),
+                person: String::new(),
+            }));
+            let amount = compact(e.lines);
+            let room = right - left - 20.0 - self.fonts.width(false, 12.0, &amount) - 8.0;
+            items.push(text(left + 18.0, y, 12.0, Anchor::Start, c.text, &self.fit(&e.label, 12.0, room)));
+            items.push(text(right, y, 12.0, Anchor::End, c.muted, &amount));
+            y += 18.0;
+        }
+
+        // Size legend: up to three round numbers below the reference size.
+        y += 16.0;
+        let label = match self.options.size_scale {
+            SizeScale::Area => "Lines changed (area ∝ A+D)",
+            SizeScale::Log => "Lines changed (area ∝ log A+D)",
+        };
+        items.push(bold(left, y, 13.0, Anchor::Start, c.text, label));
+        let sizes = size_steps(self.reference);
+        let biggest = sizes.first().map(|s| self.radius(*s)).unwrap_or(0.0);
+        let base = y + 10.0 + 2.0 * biggest;
+        let mut x = left;
+        for s in &sizes {
+            let r = self.radius(*s).max(0.5);
+            items.push(Item::Circle(CircleMark {
+                cx: x + r,
+                cy: base - r,
+                r,
+                fill: c.muted.alpha(0.25),
+                stroke: c.muted,
+                stroke_width: 0.8,
+                dashed: false,
+                title: format!("{s} lines"),
+                ids: String::new(),
+                person: String::new(),
+            }));
+            items.push(text(x + r, base + 14.0, 11.0, Anchor::Middle, c.muted, &compact(*s)));
+            x += 2.0 * r + 14.0f32.max(self.fonts.width(false, 11.0, &compact(*s)) - 2.0 * r + 10.0);
+        }
+        y = base + 34.0;
+
+        if !self.outliers.is_empty() {
+            let how = match self.options.outliers {
+                OutlierPolicy::Cap => "Outliers (capped, dashed)",
+                OutlierPolicy::Keep => "Outliers (true size)",
+                OutlierPolicy::Drop => "Outliers (not drawn)",
+            };
+            items.push(bold(left, y, 13.0, Anchor::Start, c.text, how));
+            y += 17.0;
+            for o in self.outliers.iter().take(6) {
+                let line = format!("{} {} +{} −{}", short_id(&o.id), o.time.format("%Y-%m-%d"), o.added, o.removed);
+                items.push(text(left, y, 11.0, Anchor::Start, c.text, &self.fit(&line, 11.0, right - left)));
+                y += 14.0;
+                items.push(text(
+                    left + 8.0,
+                    y,
+                    10.0,
+                    Anchor::Start,
+                    c.muted,
+                    &self.fit(&o.reason.to_string(), 10.0, right - left - 8.0),
+                ));
+                y += 16.0;
+            }
+            if self.outliers.len() > 6 {
+                items.push(text(
+                    left,
+                    y,
+                    11.0,
+                    Anchor::Start,
+                    c.muted,
+                    &format!("and {} more", self.outliers.len() - 6),
+                ));
+            }
+        }
+    }
+
+    /// `text`, cut with an ellipsis to fit `room` pixels.
+    fn fit(&self, text: &str, size: f32, room: f32) -> String {
+        if self.fonts.width(false, size, text) <= room {
+            return text.to_owned();
+        }
+        let mut chars: Vec<char> = text.chars().collect();
+        while !chars.is_empty() {
+            chars.pop();
+            let candidate: String = chars.iter().collect::<String>() + "…";
+            if self.fonts.width(false, size, &candidate) <= room {
+                return candidate;
+            }
+        }
+        String::new()
+    }
+}
+
+fn check_size(o: &ChartOptions) -> Result<(), RenderError> {
+    let (w, h) = ((o.width as f32 * o.scale).round() as u32, (o.height as f32 * o.scale).round() as u32);
+    if o.width < 400 || o.height < 300 || o.scale.is_nan() || o.scale < 0.25 || w < 100 || h < 100 {
+        return Err(RenderError::Size { width: w, height: h, what: "small" });
+    }
+    if w > 20_000 || h > 20_000 || o.width > 20_000 || o.height > 20_000 {
+        return Err(RenderError::Size { width: w, height: h, what: "large" });
+    }
+    Ok(())
+}
+
+/// Ranks people by lines changed and gives the first `max_people` a colour (a fixed
+/// one from the configuration, else the next free palette colour); the rest share
+/// the "others" grey and one legend line.
+fn people(
+    shown: &[&Commit],
+    persons: &[String],
+    options: &ChartOptions,
+    colors: Colors,
+) -> (Vec<LegendEntry>, HashMap<String, Rgba>) {
+    let mut totals: HashMap<&str, (u64, usize)> = HashMap::new();
+    for (c, p) in shown.iter().zip(persons) {
+        let t = totals.entry(p.as_str()).or_default();
+        t.0 += c.added + c.removed;
+        t.1 += 1;
+    }
+    let mut ranked: Vec<(&str, u64, usize)> = totals.into_iter().map(|(p, (l, n))| (p, l, n)).collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.cmp(&a.2)).then(a.0.cmp(b.0)));
+    // "others" for a single person would waste a line: name them instead.
+    let named = if ranked.len() <= options.max_people + 1 { ranked.len() } else { options.max_people };
+    let fixed: Vec<Rgba> = ranked.iter().filter_map(|(p, _, _)| options.people.fixed_color(p)).collect();
+    let mut free = options.theme.palette().into_iter().filter(|c| !fixed.contains(c));
+    let mut legend = Vec::new();
+    let mut color_of = HashMap::new();
+    for (k, (p, lines, commits)) in ranked.iter().enumerate() {
+        let color = match options.people.fixed_color(p) {
+            Some(c) => c,
+            None if k < named => free.next().unwrap_or(colors.others),
+            None => colors.others,
+        };
+        color_of.insert((*p).to_owned(), color);
+        if k < named {
+            legend.push(LegendEntry { label: (*p).to_owned(), color, lines: *lines, commits: *commits });
+        }
+    }
+    if ranked.len() > named {
+        let rest = &ranked[named..];
+        legend.push(LegendEntry {
+            label: format!("others ({} people)", rest.len()),
+            color: colors.others,
+            lines: rest.iter().map(|r| r.1).sum(),
+            commits: rest.iter().map(|r| r.2).sum(),
+        });
+    }
+    (legend, color_of)
+}
+
+/// Up to three round sizes (1, 2 or 5 times a power of ten) at or below `reference`,
+/// each about a tenth of the one before.
+fn size_steps(reference: u64) -> Vec<u64> {
+    let round_down = |v: u64| {
+        let mut p = 1u64;
+        while p * 10 <= v {
+            p *= 10;
+        }
+        [5, 2, 1].into_iter().map(|m| m * p).find(|c| *c <= v).unwrap_or(p)
+    };
+    let mut out = Vec::new();
+    let mut v = reference.max(1);
+    while out.len() < 3 && v >= 1 {
+        let s = round_down(v);
+        if out.last() != Some(&s) {
+            out.push(s);
+        }
+        v = s / 4;
+    }
+    out
+}
+
+/// A stable position in [0, 1) from a commit id (FNV-1a, then a SplitMix64 finish),
+/// so the same commit lands in the same place in every picture.
+fn jitter(id: &str) -> f32 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in id.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h = (h ^ (h >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    h = (h ^ (h >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    h ^= h >> 31;
+    ((h >> 40) as f32) / ((1u64 << 24) as f32)
+}
+
+/// Ten characters of a hash-like id; other ids (CVS patchset numbers) whole.
+pub(crate) fn short_id(id: &str) -> &str {
+    if id.len() > 12 && id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        &id[..10]
+    } else {
+        id
+    }
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_owned()
+    } else {
+        s.chars().take(max - 1).collect::<String>() + "…"
+    }
+}
+
+fn thousands(v: u64) -> String {
+    let digits = v.to_string();
+    let mut out = String::new();
+    let mut left = digits.len();
+    for ch in digits.chars() {
+        out.push(ch);
+        left -= 1;
+        if left > 0 && left.is_multiple_of(3) {
+            out.push(',');
+        }
+    }
+    out
+}
+
+fn compact(v: u64) -> String {
+    match v {
+        0..=9_999 => v.to_string(),
+        10_000..=999_999 => format!("{:.0}k", v as f64 / 1e3),
+        _ => format!("{:.1}M", v as f64 / 1e6),
+    }
+}
+
+fn text(x: f32, y: f32, size: f32, anchor: Anchor, color: Rgba, s: &str) -> Item {
+    Item::Text { x, y, size, bold: false, anchor, color, text: s.to_owned(), vertical: false }
+}
+
+fn bold(x: f32, y: f32, size: f32, anchor: Anchor, color: Rgba, s: &str) -> Item {
+    Item::Text { x, y, size, bold: true, anchor, color, text: s.to_owned(), vertical: false }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn helpers() {
+        assert_eq!(thousands(1234567), "1,234,567");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(size_steps(3700), vec![2000, 500, 100]);
+        assert_eq!(size_steps(57), vec![50, 10, 2]);
+        assert_eq!(size_steps(1), vec![1]);
+        assert_eq!(size_steps(15), vec![10, 2]);
+        assert_eq!(short_id("0123456789abcdef0123"), "0123456789");
+        assert_eq!(short_id("42"), "42");
+        let j: Vec<f32> = (0..1000).map(|i| jitter(&i.to_string())).collect();
+        assert!(j.iter().all(|v| (0.0..1.0).contains(v)));
+        let mean = j.iter().sum::<f32>() / 1000.0;
+        assert!((mean - 0.5).abs() < 0.05, "jitter is not spread evenly: mean {mean}");
+    }
+}
