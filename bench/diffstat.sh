@@ -12,14 +12,8 @@ cd "$(dirname "$0")/.."
 out=bench/out
 mkdir -p "$out"
 
-need=()
-for pair in git:git diffstat:diffstat python3:python3 hyperfine:hyperfine; do
-  command -v "${pair%%:*}" >/dev/null 2>&1 || need+=("${pair##*:}")
-done
-if ((${#need[@]})); then
-  sudo=(); [ "$(id -u)" = 0 ] || sudo=(sudo)
-  "${sudo[@]}" apt-get update -qq && DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "${need[@]}" >/dev/null
-fi
+. scripts/need.sh
+need git:git diffstat:diffstat python3:python3 hyperfine:hyperfine
 
 commits=${COMMITS:-34000}
 repo=$out/history-$commits

@@ -11,14 +11,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=bench/out
 mkdir -p "$out"
-need=()
-for pair in git:git python3:python3 hyperfine:hyperfine; do
-  command -v "${pair%%:*}" >/dev/null 2>&1 || need+=("${pair##*:}")
-done
-if ((${#need[@]})); then
-  sudo=(); [ "$(id -u)" = 0 ] || sudo=(sudo)
-  "${sudo[@]}" apt-get update -qq && DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "${need[@]}" >/dev/null
-fi
+. scripts/need.sh
+need git:git python3:python3 hyperfine:hyperfine
 
 commits=${COMMITS:-20000}
 repo=$out/git-history-$commits

@@ -10,20 +10,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-need=()
-for pair in cvs:cvs cvsps:cvsps rcs:rcs diffstat:diffstat hg:mercurial svn:subversion git:git diff:diffutils python3:python3; do
-  command -v "${pair%%:*}" >/dev/null 2>&1 || need+=("${pair##*:}")
-done
-if ((${#need[@]})); then
-  echo "test.sh: installing ${need[*]} with apt-get" >&2
-  sudo=()
-  if [ "$(id -u)" != 0 ]; then
-    command -v sudo >/dev/null 2>&1 || { echo "test.sh: need root or sudo to install ${need[*]}" >&2; exit 1; }
-    sudo=(sudo)
-  fi
-  "${sudo[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "${need[@]}" >/dev/null
-fi
+. scripts/need.sh
+need cvs:cvs cvsps:cvsps rcs:rcs diffstat:diffstat hg:mercurial svn:subversion git:git diff:diffutils python3:python3
 
 if [ -n "${VCSCOPE_TESTDATA:-}" ]; then
   echo "test.sh: real-data tests read $VCSCOPE_TESTDATA" >&2

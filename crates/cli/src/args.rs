@@ -106,6 +106,9 @@ pub struct RenderArgs {
     /// the fields of docs/stream-format.md); `-` reads stdin.
     #[arg(required = true, value_name = "STREAM")]
     pub streams: Vec<PathBuf>,
+    /// Print nothing but errors (no outlier list, no "wrote" lines).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
     #[command(flatten)]
     pub chart: ChartArgs,
 }

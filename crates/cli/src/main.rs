@@ -110,15 +110,15 @@ fn render_command(args: RenderArgs) -> Result<ExitCode> {
     let mut commits = Vec::new();
     for path in &args.streams {
         let read = if path.as_os_str() == "-" {
-            stream::read_jsonl(std::io::stdin().lock())
+            vcscope_stats::read_jsonl_parallel(std::io::stdin().lock())
         } else {
             let file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-            stream::read_jsonl(std::io::BufReader::new(file))
+            vcscope_stats::read_jsonl_parallel(file)
         };
         commits.extend(read.with_context(|| format!("cannot read the commit stream {}", path.display()))?);
     }
     let options = chart::options(&args.chart, file, &name, &commits)?;
-    chart::draw(&commits, options, &outputs, false)?;
+    chart::draw(&commits, options, &outputs, args.quiet)?;
     Ok(ExitCode::SUCCESS)
 }
 

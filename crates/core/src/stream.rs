@@ -49,26 +49,39 @@ pub fn write_jsonl<W: Write>(out: W, commits: &[Commit]) -> Result<(), StreamErr
     Ok(())
 }
 
+/// Just the version field of a stream line.
+#[derive(serde::Deserialize)]
+struct Versioned {
+    #[serde(default)]
+    v: Option<u64>,
+}
+
 /// Reads a JSON Lines stream; blank lines are skipped, unknown fields ignored.
 pub fn read_jsonl<R: BufRead>(input: R) -> Result<Vec<Commit>, StreamError> {
     let mut commits = Vec::new();
     for (index, line) in input.lines().enumerate() {
-        let line = line?;
-        let number = index + 1;
-        if line.trim().is_empty() {
-            continue;
+        if let Some(commit) = parse_jsonl_line(&line?, index + 1)? {
+            commits.push(commit);
         }
-        let value: serde_json::Value =
-            serde_json::from_str(&line).map_err(|source| StreamError::BadLine { line: number, source })?;
-        if let Some(version) = value.get("v").and_then(|v| v.as_u64()) {
-            if version > u64::from(STREAM_VERSION) {
-                return Err(StreamError::Version { line: number, version });
-            }
-        }
-        let commit = serde_json::from_value(value).map_err(|source| StreamError::BadLine { line: number, source })?;
-        commits.push(commit);
     }
     Ok(commits)
+}
+
+/// Parses line `number` (1-based) of a JSON Lines stream: `None` for a blank line.
+/// Readers that split a stream themselves (in parallel, say) call this per line.
+pub fn parse_jsonl_line(line: &str, number: usize) -> Result<Option<Commit>, StreamError> {
+    if line.trim().is_empty() {
+        return Ok(None);
+    }
+    // Version 1 lines carry no "v"; only a line that might is checked for one.
+    if line.contains("\"v\"") {
+        let versioned: Versioned =
+            serde_json::from_str(line).map_err(|source| StreamError::BadLine { line: number, source })?;
+        if let Some(version) = versioned.v.filter(|v| *v > u64::from(STREAM_VERSION)) {
+            return Err(StreamError::Version { line: number, version });
+        }
+    }
+    serde_json::from_str(line).map(Some).map_err(|source| StreamError::BadLine { line: number, source })
 }
 
 /// The id, time and author columns every CSV layout starts with.

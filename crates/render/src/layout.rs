@@ -51,21 +51,34 @@ impl std::fmt::Display for Outlier {
     }
 }
 
-/// One circle before layout into a scene.
-#[derive(Debug, Clone)]
+/// One circle before layout into a scene. The commit and person are indexes into
+/// `Chart::shown` and `Chart::names`; tooltips are made only for the SVG.
+#[derive(Debug, Clone, Copy)]
 struct Mark {
     x: f32,
     y: f32,
     lines: u64,
     color: Rgba,
-    person: String,
-    title: String,
-    id: String,
+    person: u32,
+    commit: usize,
     capped: bool,
 }
 
-/// Dots being merged: weighted x and y sums, lines, commits, fill, stroke.
-type Group = (f32, f32, u64, usize, Rgba, Rgba);
+/// Dots of one person in one cell being merged: x and y sums weighted by lines,
+/// lines, commits, and the first dot (kept as it is if it stays alone).
+type Merging = (f32, f32, u64, usize, Dot);
+
+/// A circle while an SVG is thinned: one commit (`mark`) or several merged.
+#[derive(Debug, Clone, Copy)]
+struct Dot {
+    x: f32,
+    y: f32,
+    r: f32,
+    lines: u64,
+    count: usize,
+    person: u32,
+    mark: Option<usize>,
+}
 
 /// A legend line: a person (or "others") with their colour and lines changed.
 #[derive(Debug, Clone)]
@@ -87,8 +100,14 @@ struct Frame {
 }
 
 /// A chart, decided and placed, ready to be written as SVG or PNG.
-pub struct Chart {
+pub struct Chart<'a> {
     pub(crate) options: ChartOptions,
+    /// The commits drawn (after `since`/`until`), and why some are outliers.
+    shown: Vec<&'a Commit>,
+    reasons: HashMap<usize, Reason>,
+    /// Distinct people and their colours, by index.
+    names: Vec<String>,
+    person_colors: Vec<Rgba>,
     pub(crate) fonts: Fonts,
     colors: Colors,
     summary: Summary,
@@ -107,9 +126,9 @@ pub struct Chart {
 /// The right-hand panel's width.
 const PANEL: f32 = 250.0;
 
-impl Chart {
+impl<'a> Chart<'a> {
     /// Decides everything about the picture of `commits`.
-    pub fn new(commits: &[Commit], options: ChartOptions) -> Result<Chart, RenderError> {
+    pub fn new(commits: &'a [Commit], options: ChartOptions) -> Result<Chart<'a>, RenderError> {
         check_size(&options)?;
         let fonts = Fonts::load()?;
         let colors = options.theme.colors();
@@ -117,8 +136,26 @@ impl Chart {
             .iter()
             .filter(|c| options.since.is_none_or(|s| c.time >= s) && options.until.is_none_or(|u| c.time <= u))
             .collect();
-        let persons: Vec<String> = shown.iter().map(|c| options.people.person(&c.author)).collect();
+        // People: resolved once per distinct author, then referred to by index.
+        let mut names: Vec<String> = Vec::new();
+        let mut index_of_name: HashMap<String, u32> = HashMap::new();
+        let mut index_of_author: HashMap<&vcscope_core::Author, u32> = HashMap::new();
+        let person_index: Vec<u32> = shown
+            .iter()
+            .map(|c| {
+                *index_of_author.entry(&c.author).or_insert_with(|| {
+                    let name = options.people.person(&c.author);
+                    *index_of_name.entry(name.clone()).or_insert_with(|| {
+                        names.push(name);
+                        (names.len() - 1) as u32
+                    })
+                })
+            })
+            .collect();
+        let persons: Vec<&str> = person_index.iter().map(|&p| names[p as usize].as_str()).collect();
         let (legend, color_of) = people(&shown, &persons, &options, colors);
+        let color_by_index: Vec<Rgba> =
+            names.iter().map(|n| color_of.get(n).copied().unwrap_or(colors.others)).collect();
         let summary = Summary {
             commits: shown.len(),
             people: color_of.len(),
@@ -133,7 +170,7 @@ impl Chart {
             .iter()
             .map(|(&i, reason)| Outlier {
                 id: shown[i].id.clone(),
-                person: persons[i].clone(),
+                person: persons[i].to_owned(),
                 time: shown[i].time,
                 added: shown[i].added,
                 removed: shown[i].removed,
@@ -154,6 +191,24 @@ impl Chart {
         let panel = PANEL.min(w * 0.3);
         let (x0, x1, y0, y1) = (64.0, w - panel - 20.0, 76.0, h - 64.0);
         let r_max = ((x1 - x0).min(y1 - y0) / 14.0).max(2.0);
+        // Crowded histories: shrink every circle by one factor (areas stay
+        // proportional) so that together they cover at most 40% of the plot.
+        let f = |v: u64| measure(options.size_scale, v);
+        let drawn_area: f64 = shown
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| options.outliers != OutlierPolicy::Drop || !flagged.contains_key(i))
+            .map(|(i, c)| {
+                if flagged.contains_key(&i) && options.outliers == OutlierPolicy::Cap {
+                    1.0
+                } else {
+                    f(lines(c)) / f(reference)
+                }
+            })
+            .map(|share| std::f64::consts::PI * f64::from(r_max).powi(2) * share.min(1e6))
+            .sum();
+        let room = 0.4 * f64::from((x1 - x0) * (y1 - y0));
+        let r_max = if drawn_area > room { r_max * (room / drawn_area).sqrt() as f32 } else { r_max };
         let frame = Frame { x0, x1, y0, y1, r_max };
         // The time range: commits and milestones, padded; one instant gets a day each side.
         let times = shown.iter().map(|c| c.time).chain(options.milestones.iter().map(|m| m.time));
@@ -178,32 +233,14 @@ impl Chart {
                 continue;
             }
             let capped = reason.is_some() && options.outliers == OutlierPolicy::Cap;
-            let mut title = format!(
-                "{} · {} · {} · +{} −{}",
-                short_id(&c.id),
-                persons[i],
-                c.time.format("%Y-%m-%d %H:%M UTC"),
-                c.added,
-                c.removed
-            );
-            if !c.subject().is_empty() {
-                title.push_str(" · ");
-                title.push_str(&truncate(c.subject(), 100));
-            }
-            if let Some(r) = reason {
-                title.push_str(&format!("\noutlier: {r}"));
-                if capped {
-                    title.push_str("; drawn at the cap size");
-                }
-            }
+            let person = person_index[i];
             marks.push(Mark {
                 x: x_of(c.time),
                 y: y0 + band + jitter(&c.id) * (y1 - y0 - 2.0 * band),
                 lines: lines(c),
-                color: color_of.get(&persons[i]).copied().unwrap_or(colors.others),
-                person: persons[i].clone(),
-                title,
-                id: c.id.clone(),
+                color: color_by_index[person as usize],
+                person,
+                commit: i,
                 capped,
             });
         }
@@ -213,6 +250,10 @@ impl Chart {
             options.milestones.iter().filter(|_| !shown.is_empty()).map(|m| (x_of(m.time), m.label.clone())).collect();
         let mut chart = Chart {
             options,
+            shown,
+            reasons: flagged,
+            names,
+            person_colors: color_by_index,
             fonts,
             colors,
             summary,
@@ -230,7 +271,7 @@ impl Chart {
             chart.marks.iter().enumerate().map(|(i, m)| (chart.radius_of(m), i)).collect();
         order.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         let marks = std::mem::take(&mut chart.marks);
-        chart.marks = order.into_iter().map(|(_, i)| marks[i].clone()).collect();
+        chart.marks = order.into_iter().map(|(_, i)| marks[i]).collect();
         Ok(chart)
     }
 
@@ -256,11 +297,8 @@ impl Chart {
 
     /// The radius of a circle for `lines` lines changed (0 for none).
     pub fn radius(&self, lines: u64) -> f32 {
-        let f = |v: f64| match self.options.size_scale {
-            SizeScale::Area => v,
-            SizeScale::Log => (1.0 + v).ln(),
-        };
-        (f64::from(self.frame.r_max) * (f(lines as f64) / f(self.reference as f64)).sqrt()) as f32
+        let f = |v: u64| measure(self.options.size_scale, v);
+        (f64::from(self.frame.r_max) * (f(lines) / f(self.reference)).sqrt()) as f32
     }
 
     fn radius_of(&self, m: &Mark) -> f32 {
@@ -271,9 +309,9 @@ impl Chart {
         }
     }
 
-    /// The picture as a format-free scene. With `thin`, dots too small to tell apart
-    /// are merged when there are more than `svg_max_circles` of them.
-    pub fn scene(&self, thin: bool) -> Scene {
+    /// The picture as a format-free scene. `svg` adds the tooltips and merges dots
+    /// too small to tell apart when there are more than `svg_max_circles` of them.
+    pub fn scene(&self, svg: bool) -> Scene {
         let (w, h) = (self.options.width as f32, self.options.height as f32);
         let c = self.colors;
         let f = self.frame;
@@ -296,9 +334,7 @@ impl Chart {
                 dashed: true,
             });
         }
-        let circles = self.circles();
-        let circles =
-            if thin && circles.len() > self.options.svg_max_circles { self.thinned(circles) } else { circles };
+        let circles = self.circles(svg);
         items.extend(circles.into_iter().map(Item::Circle));
         self.axes(&mut items);
         self.panel(&mut items);
@@ -326,18 +362,78 @@ impl Chart {
         f.x0 + ((t.time - lo).num_seconds() as f64 / seconds) as f32 * (f.x1 - f.x0)
     }
 
-    fn circles(&self) -> Vec<CircleMark> {
-        self.marks
+    /// A commit's tooltip: short id, person, date, +A −D, subject, outlier reason.
+    fn title(&self, m: &Mark) -> String {
+        let c = self.shown[m.commit];
+        let mut title = format!(
+            "{} · {} · {} · +{} −{}",
+            short_id(&c.id),
+            self.names[m.person as usize],
+            c.time.format("%Y-%m-%d %H:%M UTC"),
+            c.added,
+            c.removed
+        );
+        if !c.subject().is_empty() {
+            title.push_str(" · ");
+            title.push_str(&truncate(c.subject(), 100));
+        }
+        if let Some(r) = self.reasons.get(&m.commit) {
+            title.push_str(&format!("\noutlier: {r}"));
+            if m.capped {
+                title.push_str("; drawn at the cap size");
+            }
+        }
+        title
+    }
+
+    /// The commit circles in paint order; for the SVG with tooltips, and thinned
+    /// above `svg_max_circles`.
+    fn circles(&self, svg: bool) -> Vec<CircleMark> {
+        let mut dots: Vec<Dot> = self
+            .marks
             .iter()
-            .map(|m| {
-                let r = self.radius_of(m);
+            .enumerate()
+            .map(|(i, m)| Dot {
+                x: m.x,
+                y: m.y,
+                r: self.radius_of(m),
+                lines: m.lines,
+                count: 1,
+                person: m.person,
+                mark: Some(i),
+            })
+            .collect();
+        if svg && dots.len() > self.options.svg_max_circles {
+            dots = self.thinned(dots);
+        }
+        dots.iter()
+            .map(|d| {
+                let person = self.names[d.person as usize].clone();
+                let Some(m) = d.mark.map(|i| &self.marks[i]) else {
+                    let color = self.person_colors[d.person as usize];
+                    return CircleMark {
+                        cx: d.x,
+                        cy: d.y,
+                        r: d.r,
+                        fill: color.alpha(self.colors.fill_alpha),
+                        stroke: color.alpha(0.9),
+                        stroke_width: 0.6,
+                        dashed: false,
+                        title: format!(
+                            "{} commits by {person} merged (too small to draw apart) · {} lines",
+                            d.count, d.lines
+                        ),
+                        ids: String::new(),
+                        person,
+                    };
+                };
                 let (fill, stroke, stroke_width, r) = if m.capped {
-                    (m.color.alpha(0.35), self.colors.text, 2.0, r)
+                    (m.color.alpha(0.35), self.colors.text, 2.0, d.r)
                 } else if m.lines == 0 {
                     // Nothing to size by (binary-only, merges, empty): a small ring.
                     (m.color.alpha(0.0), m.color.alpha(0.9), 1.0, 2.5)
                 } else {
-                    (m.color.alpha(self.colors.fill_alpha), m.color.alpha(0.9), 0.6, r)
+                    (m.color.alpha(self.colors.fill_alpha), m.color.alpha(0.9), 0.6, d.r)
                 };
                 CircleMark {
                     cx: m.x,
@@ -347,62 +443,54 @@ impl Chart {
                     stroke,
                     stroke_width,
                     dashed: m.capped,
-                    title: m.title.clone(),
-                    ids: m.id.clone(),
-                    person: m.person.clone(),
+                    title: if svg { self.title(m) } else { String::new() },
+                    ids: if svg { self.shown[m.commit].id.clone() } else { String::new() },
+                    person,
                 }
             })
             .collect()
     }
 
     /// Merges same-person dots of under `cell / 2` radius that fall in one
-    /// `cell`-pixel square into one circle with their summed lines (so area stays
-    /// true), doubling the cell until the count fits.
-    fn thinned(&self, circles: Vec<CircleMark>) -> Vec<CircleMark> {
+    /// `cell`-pixel square into one dot with their summed lines (so area stays
+    /// true) at their centre of mass, doubling the cell until the count fits.
+    fn thinned(&self, mut dots: Vec<Dot>) -> Vec<Dot> {
         let mut cell = 4.0_f32;
-        let mut current: Vec<(CircleMark, u64, usize)> =
-            circles.into_iter().zip(self.marks.iter()).map(|(c, m)| (c, m.lines, 1)).collect();
-        while current.len() > self.options.svg_max_circles && cell <= 64.0 {
-            let mut kept = Vec::new();
-            let mut groups: HashMap<(String, i64, i64), Group> = HashMap::new();
+        while dots.len() > self.options.svg_max_circles && cell <= 1024.0 {
+            let mut kept = Vec::with_capacity(dots.len());
+            let mut groups: HashMap<(u32, i64, i64), Merging> = HashMap::new();
             let mut order = Vec::new();
-            for (c, lines, count) in current {
-                if c.r >= cell / 2.0 || c.dashed || lines == 0 {
-                    kept.push((c, lines, count));
+            for d in dots {
+                let capped = d.mark.is_some_and(|i| self.marks[i].capped);
+                if d.r >= cell / 2.0 || capped || d.lines == 0 {
+                    kept.push(d);
                     continue;
                 }
-                let key = (c.person.clone(), (c.cx / cell).floor() as i64, (c.cy / cell).floor() as i64);
-                let g = groups.entry(key.clone()).or_insert_with(|| {
+                let key = (d.person, (d.x / cell).floor() as i64, (d.y / cell).floor() as i64);
+                let g = groups.entry(key).or_insert_with(|| {
                     order.push(key);
-                    (0.0, 0.0, 0, 0, c.fill, c.stroke)
+                    (0.0, 0.0, 0, 0, d)
                 });
-                // Centre of mass, weighted by lines.
-                g.0 += c.cx * lines as f32;
-                g.1 += c.cy * lines as f32;
-                g.2 += lines;
-                g.3 += count;
+                g.0 += d.x * d.lines as f32;
+                g.1 += d.y * d.lines as f32;
+                g.2 += d.lines;
+                g.3 += d.count;
             }
             for key in order {
-                let Some((sx, sy, lines, count, fill, stroke)) = groups.remove(&key) else { continue };
-                let circle = CircleMark {
-                    cx: sx / lines as f32,
-                    cy: sy / lines as f32,
-                    r: self.radius(lines),
-                    fill,
-                    stroke,
-                    stroke_width: 0.6,
-                    dashed: false,
-                    title: format!("{count} commits by {} merged (too small to draw apart) · {lines} lines", key.0),
-                    ids: String::new(),
-                    person: key.0,
-                };
-                kept.push((circle, lines, count));
+                let Some((sx, sy, lines, count, first)) = groups.remove(&key) else { continue };
+                if count == first.count {
+                    // Alone in its cell: it stays what it was.
+                    kept.push(first);
+                    continue;
+                }
+                let (x, y) = (sx / lines as f32, sy / lines as f32);
+                kept.push(Dot { x, y, r: self.radius(lines), lines, count, person: key.0, mark: None });
             }
-            kept.sort_by(|a, b| b.0.r.total_cmp(&a.0.r));
-            current = kept;
+            kept.sort_by(|a, b| b.r.total_cmp(&a.r));
+            dots = kept;
             cell *= 2.0;
         }
-        current.into_iter().map(|(c, _, _)| c).collect()
+        dots
     }
 
     fn subtitle(&self) -> String {
@@ -583,6 +671,14 @@ impl Chart {
     }
 }
 
+/// What a circle's area is proportional to, for `lines` lines changed.
+fn measure(scale: SizeScale, lines: u64) -> f64 {
+    match scale {
+        SizeScale::Area => lines as f64,
+        SizeScale::Log => (1.0 + lines as f64).ln(),
+    }
+}
+
 fn check_size(o: &ChartOptions) -> Result<(), RenderError> {
     let (w, h) = ((o.width as f32 * o.scale).round() as u32, (o.height as f32 * o.scale).round() as u32);
     if o.width < 400 || o.height < 300 || o.scale.is_nan() || o.scale < 0.25 || w < 100 || h < 100 {
@@ -599,13 +695,13 @@ fn check_size(o: &ChartOptions) -> Result<(), RenderError> {
 /// the "others" grey and one legend line.
 fn people(
     shown: &[&Commit],
-    persons: &[String],
+    persons: &[&str],
     options: &ChartOptions,
     colors: Colors,
 ) -> (Vec<LegendEntry>, HashMap<String, Rgba>) {
     let mut totals: HashMap<&str, (u64, usize)> = HashMap::new();
     for (c, p) in shown.iter().zip(persons) {
-        let t = totals.entry(p.as_str()).or_default();
+        let t = totals.entry(p).or_default();
         t.0 += c.added + c.removed;
         t.1 += 1;
     }
@@ -726,6 +822,57 @@ fn bold(x: f32, y: f32, size: f32, anchor: Anchor, color: Rgba, s: &str) -> Item
 #[cfg(test)]
 mod tests {
     use super::*;
+    use vcscope_core::Author;
+
+    fn commits(n: usize) -> Vec<Commit> {
+        (0..n)
+            .map(|i| Commit {
+                id: format!("{i:040x}"),
+                time: DateTime::UNIX_EPOCH + Duration::hours(i as i64 * 3),
+                author: Author::named(["Ada", "Brian", "Chen"][i % 3]),
+                message: String::new(),
+                parents: vec![],
+                branch: None,
+                source: "test".into(),
+                added: 1 + (i as u64 * 7919) % 60,
+                removed: (i as u64 * 104_729) % 7,
+                tags: vec![],
+                files: vec![],
+            })
+            .collect()
+    }
+
+    fn commit_circles(scene: &Scene) -> Vec<&CircleMark> {
+        scene
+            .items
+            .iter()
+            .filter_map(|i| if let Item::Circle(c) = i { Some(c) } else { None })
+            .filter(|c| !c.person.is_empty())
+            .collect()
+    }
+
+    #[test]
+    fn thinning_merges_small_dots_and_keeps_each_persons_total_area() {
+        let options = ChartOptions { svg_max_circles: 600, ..ChartOptions::default() };
+        let many = commits(6000);
+        let chart = Chart::new(&many, options).unwrap();
+        let full = chart.scene(false);
+        let thin = chart.scene(true);
+        let (all, few) = (commit_circles(&full), commit_circles(&thin));
+        assert_eq!(all.len(), 6000);
+        assert!(few.len() <= 600, "{} circles after thinning", few.len());
+        for person in ["Ada", "Brian", "Chen"] {
+            let area = |cs: &[&CircleMark]| {
+                cs.iter().filter(|c| c.person == person).map(|c| f64::from(c.r).powi(2)).sum::<f64>()
+            };
+            let (a, b) = (area(&all), area(&few));
+            assert!((a - b).abs() / a < 1e-3, "{person}: area {a} before, {b} after");
+        }
+        // Below the limit nothing is merged.
+        let few = commits(500);
+        let chart = Chart::new(&few, ChartOptions::default()).unwrap();
+        assert_eq!(commit_circles(&chart.scene(true)).len(), 500);
+    }
 
     #[test]
     fn helpers() {

@@ -6,9 +6,9 @@
 //!   median commit;
 //! - **rewrite**: most of the commit's lines are in files whose change has the shape
 //!   "remove all lines, add them all back" (a modified file with lines removed and
-//!   added within 2% or 4 lines of each other, at least 20 each), and the commit is at
-//!   least five times the median. That is how a line-ending or whole-file re-commit
-//!   looks in a diffstat.
+//!   added within 2% or 4 lines of each other, at least 20 each), and the commit is
+//!   well above the rest (z-score at least 2, and ten times the median). That is how
+//!   a line-ending or whole-file re-commit looks in a diffstat.
 
 use vcscope_core::{Commit, FileStatus};
 
@@ -88,7 +88,7 @@ pub fn find(commits: &[&Commit]) -> Vec<(usize, Reason)> {
         let z = if spread > 0.0 { 0.6745 * (s.ln() - m) / spread } else { 0.0 };
         if z > 3.5 && s >= 10.0 * median_size {
             out.push((i, Reason::Size { times_median: s / median_size }));
-        } else if s >= 5.0 * median_size {
+        } else if z >= 2.0 && s >= 10.0 * median_size {
             if let Some(path) = rewrite(c) {
                 out.push((i, Reason::Rewrite { path }));
             }
@@ -144,8 +144,8 @@ mod tests {
     fn a_whole_file_removed_and_added_back() {
         // Ordinary commits of 5 to 400 lines: median about 200.
         let mut commits: Vec<_> = (0..30).map(|i| commit(i, 5 + (i as u64 * 137) % 396, 0)).collect();
-        commits.push(commit(30, 655, 650)); // not far out by size, but shaped like a rewrite
-        commits.push(commit(31, 1300, 5)); // as large, but an ordinary change
+        commits.push(commit(30, 1100, 1090)); // not far out by size, but shaped like a rewrite
+        commits.push(commit(31, 2190, 0)); // as large, but an ordinary change
         let found = find(&commits.iter().collect::<Vec<_>>());
         assert_eq!(found, vec![(30, Reason::Rewrite { path: "f30.c".into() })]);
     }

@@ -82,6 +82,7 @@ pub fn write(scene: &Scene, fonts: &Fonts, scale: f32) -> Result<Vec<u8>, Render
     let mut encoder = png::Encoder::new(&mut out, w, h);
     encoder.set_color(png::ColorType::Rgb);
     encoder.set_depth(png::BitDepth::Eight);
+    encoder.set_compression(png::Compression::Fast);
     let mut writer = encoder.write_header().map_err(|e| RenderError::Png(e.to_string()))?;
     writer.write_image_data(&buffer).map_err(|e| RenderError::Png(e.to_string()))?;
     writer.finish().map_err(|e| RenderError::Png(e.to_string()))?;

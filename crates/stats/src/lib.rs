@@ -87,6 +87,19 @@ pub fn count_diff(text: &[u8], origin: &Origin, options: &Options) -> (Vec<FileC
     (files, problems)
 }
 
+/// Reads a JSON Lines commit stream, parsing its lines in parallel; the result and
+/// the error (the first bad line in file order) are those of
+/// `vcscope_core::stream::read_jsonl`.
+pub fn read_jsonl_parallel<R: std::io::Read>(mut input: R) -> Result<Vec<Commit>, vcscope_core::stream::StreamError> {
+    let mut text = String::new();
+    input.read_to_string(&mut text)?;
+    let lines: Vec<(usize, &str)> = text.lines().enumerate().map(|(i, l)| (i + 1, l)).collect();
+    let parsed: Vec<_> =
+        lines.par_iter().with_min_len(1024).map(|(n, l)| vcscope_core::stream::parse_jsonl_line(l, *n)).collect();
+    // The first bad line in file order, whatever the thread count.
+    parsed.into_iter().filter_map(Result::transpose).collect()
+}
+
 /// Counts one long diff text (a `git log -p` dump, a big patch) read from `reader`,
 /// cutting it into segments ([`vcscope_diffstat::Segments`]) that are counted in
 /// parallel and joined in order: the result equals counting the text in one pass.
@@ -223,6 +236,27 @@ fn count_one(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parallel_stream_reading_equals_sequential_and_reports_the_first_bad_line() {
+        let line = |i: usize| {
+            format!(
+                "{{\"id\":\"c{i}\",\"time\":\"2009-01-01T00:00:{:02}Z\",\"author\":{{\"name\":\"A\"}},\"message\":\"m\",\"added\":{i},\"removed\":0}}\n",
+                i % 60
+            )
+        };
+        let mut text: String = (0..5000).map(line).collect();
+        text.push('\n'); // a blank line is skipped
+        let sequential = vcscope_core::stream::read_jsonl(text.as_bytes()).unwrap();
+        let parallel = read_jsonl_parallel(text.as_bytes()).unwrap();
+        assert_eq!(parallel.len(), 5000);
+        assert_eq!(parallel, sequential);
+        let mut lines: Vec<String> = (0..5000).map(line).collect();
+        lines[2] = "not json\n".into();
+        lines[4000] = "{}\n".into();
+        let err = read_jsonl_parallel(lines.concat().as_bytes()).unwrap_err();
+        assert!(err.to_string().starts_with("line 3:"), "{err}");
+    }
     use chrono::TimeZone;
     use vcscope_core::{Author, SourceError};
 
