@@ -346,3 +346,34 @@ fn milestones_from_git_tags() {
     }
     assert!(!labels.iter().any(|l| l.ends_with("v0.1-side")), "a tag the pattern does not match is not drawn");
 }
+
+#[test]
+fn log_scale_and_outlier_policies() {
+    // --size-scale log: area ∝ ln(1 + lines).
+    let stream = small_stream();
+    let svg = svg_of(&stream, &["--size-scale", "log"]);
+    let lines = |id: &str| match id {
+        "c1" => 100.0,
+        "c2" => 25.0,
+        "c3" => 50.0,
+        "c4" => 0.0,
+        _ => 6.0,
+    };
+    let drawn: Vec<_> = circles(&svg).into_iter().filter(|c| lines(&c.0) > 0.0).collect();
+    let k: Vec<f64> = drawn.iter().map(|c| c.2 / f64::ln_1p(lines(&c.0)).sqrt()).collect();
+    assert!(k.iter().all(|v| (v - k[0]).abs() < 0.01), "{k:?}");
+
+    // The example's outlier: capped by default, left out with drop, true size with keep.
+    let dir = tempfile::tempdir().unwrap();
+    let s = dir.path().join("s.jsonl");
+    vcscope().args(["ingest", "-q", "-o"]).arg(&s).arg(root().join("fixtures/example")).assert().success();
+    let text = std::fs::read_to_string(&s).unwrap();
+    let all = circles(&svg_of(&text, &[]));
+    let dropped = circles(&svg_of(&text, &["--outliers", "drop"]));
+    let kept = circles(&svg_of(&text, &["--outliers", "keep"]));
+    assert_eq!(dropped.len(), all.len() - 1);
+    assert!(dropped.iter().all(|c| !c.4) && kept.iter().all(|c| !c.4));
+    let outlier = &all.iter().find(|c| c.4).unwrap().0;
+    let big = kept.iter().find(|c| &c.0 == outlier).unwrap().2;
+    assert!(kept.iter().all(|c| c.2 <= big), "kept at true size, the outlier is the largest circle");
+}
