@@ -8,6 +8,7 @@ mod util;
 
 mod chart;
 mod cli;
+mod cvs;
 mod cvsps_output;
 mod fixtures;
 mod git;

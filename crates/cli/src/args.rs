@@ -88,6 +88,32 @@ pub struct SourceArgs {
     pub verbose: bool,
     #[command(flatten)]
     pub git: GitArgs,
+    #[command(flatten)]
+    pub cvs: CvsArgs,
+}
+
+/// Options of the CVS backend.
+#[derive(Debug, clap::Args)]
+#[command(next_help_heading = "CVS options")]
+pub struct CvsArgs {
+    /// The repository root (the folder holding CVSROOT/), when PATH does not show it.
+    #[arg(long, value_name = "DIR")]
+    pub cvs_root: Option<String>,
+    /// The module to read (a folder under the root); default: the one PATH is in,
+    /// or every module when PATH is the root.
+    #[arg(long, value_name = "NAME")]
+    pub module: Option<String>,
+    /// Map CVS logins to people: `login = Full Name <email>` lines (the format of
+    /// cvs-fast-export and git-cvsimport). CVSROOT/users is read too when present.
+    #[arg(long, value_name = "FILE")]
+    pub authors: Option<PathBuf>,
+    /// Stop cvsps after this many seconds per module (a malformed ,v file can make
+    /// it hang).
+    #[arg(long, value_name = "SECONDS", default_value_t = 600)]
+    pub cvsps_timeout: u64,
+    /// The cvsps program to run (default: `cvsps` on PATH).
+    #[arg(long, value_name = "PROGRAM", default_value = "cvsps")]
+    pub cvsps: PathBuf,
 }
 
 /// Arguments of `vcscope chart`.
@@ -253,7 +279,7 @@ pub enum BackendArg {
     Patch,
     /// A Git repository (work tree, bare, or a folder inside a work tree).
     Git,
-    /// A CVS repository through cvsps (not yet available).
+    /// A CVS repository (module folder, root, or working copy) through cvsps.
     Cvsps,
 }
 

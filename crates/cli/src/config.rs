@@ -30,6 +30,7 @@ pub struct IngestConfig {
     pub progress: bool,
     pub warnings_shown: Option<usize>,
     pub git: vcscope_git::GitOptions,
+    pub cvs: vcscope_cvs::CvsOptions,
 }
 
 impl IngestConfig {
@@ -58,6 +59,16 @@ impl IngestConfig {
             },
             committer_time: args.git.committer_time,
         };
+        if args.cvs.cvsps_timeout == 0 {
+            bail!("--cvsps-timeout must be at least 1 second");
+        }
+        let cvs = vcscope_cvs::CvsOptions {
+            cvs_root: args.cvs.cvs_root,
+            module: args.cvs.module,
+            authors: args.cvs.authors,
+            timeout: std::time::Duration::from_secs(args.cvs.cvsps_timeout),
+            cvsps: args.cvs.cvsps,
+        };
         Ok(IngestConfig {
             paths: args.paths,
             backend,
@@ -73,6 +84,7 @@ impl IngestConfig {
                 Some(20)
             },
             git,
+            cvs,
         })
     }
 }
@@ -87,8 +99,7 @@ pub fn detect(paths: &[PathBuf]) -> BackendKind {
     if vcscope_git::is_repository(first) {
         return BackendKind::Git;
     }
-    let in_cvs_root = first.ancestors().any(|a| a.join("CVSROOT").is_dir());
-    if first.join("CVS").join("Root").is_file() || in_cvs_root {
+    if vcscope_cvs::is_cvs(first) {
         return BackendKind::Cvsps;
     }
     BackendKind::Patch

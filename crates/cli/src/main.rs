@@ -186,7 +186,7 @@ fn stat(args: &StatArgs) -> Result<ExitCode> {
 
 fn backends() -> Result<ExitCode> {
     for (name, available, what) in sources::backends() {
-        println!("{name:8} {:13} {what}", if available { "built in" } else { "not available" });
+        println!("{name:8} {:13} {what}", if available { "available" } else { "not available" });
     }
     Ok(ExitCode::SUCCESS)
 }

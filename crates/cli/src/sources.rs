@@ -3,6 +3,7 @@
 
 use anyhow::{bail, Result};
 use vcscope_core::Source;
+use vcscope_cvs::CvsSource;
 use vcscope_git::GitSource;
 use vcscope_patch::{PatchOptions, PatchSource};
 
@@ -20,11 +21,12 @@ pub fn open_source(config: &IngestConfig) -> Result<Box<dyn Source>> {
             };
             Ok(Box::new(GitSource::open(path, config.git.clone())?))
         }
-        BackendKind::Cvsps => bail!(
-            "{} looks like a CVS repository, but the cvsps backend is not in this build yet; \
-             to read patch files there anyway, pass --backend patch",
-            config.paths.first().map(|p| p.display().to_string()).unwrap_or_default(),
-        ),
+        BackendKind::Cvsps => {
+            let [path] = config.paths.as_slice() else {
+                bail!("the cvsps backend reads one repository at a time; {} paths were given", config.paths.len());
+            };
+            Ok(Box::new(CvsSource::open(path, config.cvs.clone())?))
+        }
     }
 }
 
@@ -33,6 +35,11 @@ pub fn backends() -> Vec<(&'static str, bool, &'static str)> {
     vec![
         ("patch", true, "patch files, folders of patches, format-patch mails, mboxes, git log -p, hg export"),
         ("git", true, "Git repositories: work trees, bare repositories, shallow clones"),
-        ("cvsps", false, "CVS repositories through cvsps (not in this build yet)"),
+        ("cvsps", on_path("cvsps") && on_path("cvs"), "CVS repositories (local) through cvsps; needs cvsps and cvs"),
     ]
+}
+
+/// Whether `program` is on PATH.
+fn on_path(program: &str) -> bool {
+    std::env::var_os("PATH").is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
 }

@@ -142,6 +142,12 @@ pub enum SourceError {
 pub trait Counter {
     /// Counts one changeset.
     fn count(&mut self, commit: &Commit, job: Box<dyn Any + Send>) -> Result<Vec<FileChange>, SourceError>;
+
+    /// Problems met by the last [`Counter::count`] that did not stop it (a file of
+    /// the changeset that could not be read, while the others were counted).
+    fn take_problems(&mut self) -> Vec<Problem> {
+        Vec::new()
+    }
 }
 
 /// Makes one [`Counter`] per worker thread.

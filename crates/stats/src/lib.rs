@@ -220,13 +220,20 @@ fn count_one(
             };
             let counter = worker.counter.get_or_insert_with(|| factory.counter().map_err(|e| e.to_string()));
             match counter {
-                Ok(counter) => match counter.count(&commit, work) {
-                    Ok(files) => {
-                        commit.set_files(files);
-                        (Some(commit), Vec::new())
+                Ok(counter) => {
+                    let counted = counter.count(&commit, work);
+                    let mut problems = counter.take_problems();
+                    match counted {
+                        Ok(files) => {
+                            commit.set_files(files);
+                            (Some(commit), problems)
+                        }
+                        Err(e) => {
+                            problems.push(error(format!("commit {}: {e}", commit.id)));
+                            (None, problems)
+                        }
                     }
-                    Err(e) => (None, vec![error(format!("commit {}: {e}", commit.id))]),
-                },
+                }
                 Err(e) => (None, vec![error(e.clone())]),
             }
         }

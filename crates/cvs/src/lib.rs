@@ -1,0 +1,501 @@
+//! The CVS backend, `cvsps`: the pipeline of the blog post that started vcscope
+//! (cvsps, then the lines each patchset changed), made exact and parallel.
+//!
+//! `cvsps` groups file revisions into patchsets (`cvsps.rs` runs it safely and
+//! reads its report). Line counts do not come from `cvsps -g` diffs: each patchset
+//! member is counted in the stats stage, in parallel, from the repository's `,v`
+//! file (`rcs.rs`), as `rlog`'s `lines: +a -b` does: unexpanded text, so keywords
+//! never inflate counts. Added files count all their lines as added, removed files
+//! all theirs as removed, binary (`-kb`) files are flagged with no counts.
+//!
+//! Nothing is written to the repository: `,v` files are only read, and cvsps runs
+//! `cvs` in read-only mode.
+
+pub mod cvsps;
+pub mod rcs;
+
+use std::any::Any;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use vcscope_core::{
+    Author, Changeset, Commit, Counter, CounterFactory, FileChange, FileStatus, Job, Listed, Origin, Problem, Severity,
+    Source, SourceError,
+};
+
+/// How to find and read the repository.
+#[derive(Debug, Clone)]
+pub struct CvsOptions {
+    /// The repository root (the folder holding `CVSROOT/`), when auto-detection
+    /// cannot tell.
+    pub cvs_root: Option<String>,
+    /// The module (a folder under the root), when auto-detection cannot tell.
+    pub module: Option<String>,
+    /// `login = Full Name <email>` lines, as cvs-fast-export and git-cvsimport use.
+    pub authors: Option<PathBuf>,
+    /// How long cvsps may run per module.
+    pub timeout: Duration,
+    /// The cvsps program.
+    pub cvsps: PathBuf,
+}
+
+impl Default for CvsOptions {
+    fn default() -> Self {
+        CvsOptions {
+            cvs_root: None,
+            module: None,
+            authors: None,
+            timeout: Duration::from_secs(600),
+            cvsps: PathBuf::from("cvsps"),
+        }
+    }
+}
+
+/// A local CVS repository (one module, or every module of a root) read through cvsps.
+pub struct CvsSource {
+    root: PathBuf,
+    modules: Vec<String>,
+    options: CvsOptions,
+    authors: HashMap<String, Author>,
+}
+
+fn invalid(file: &Path, message: impl Into<String>) -> SourceError {
+    SourceError::Invalid {
+        origin: Origin { file: file.display().to_string(), ..Origin::default() },
+        message: message.into(),
+    }
+}
+
+/// True when `path` is inside a CVS repository (an ancestor holds `CVSROOT/`) or is
+/// a checked-out working copy (`CVS/Root`).
+pub fn is_cvs(path: &Path) -> bool {
+    path.join("CVS").join("Root").is_file() || path.ancestors().any(|a| a.join("CVSROOT").is_dir())
+}
+
+/// Finds the root and module(s) `path` names: a module folder inside a root, a whole
+/// root (every module), or a working copy (its `CVS/Root` and `CVS/Repository`).
+fn locate(path: &Path, options: &CvsOptions) -> Result<(PathBuf, Vec<String>), SourceError> {
+    let remote = |root: &str| {
+        invalid(
+            path,
+            format!(
+                "{root} is a remote CVS root; vcscope reads local repositories only \
+                 (copy the repository's ,v files, e.g. with rsync, and point vcscope at the copy)"
+            ),
+        )
+    };
+    let (root, module) = if let Some(root) = &options.cvs_root {
+        if root.starts_with(':') {
+            return Err(remote(root));
+        }
+        (PathBuf::from(root), options.module.clone())
+    } else if path.join("CVS").join("Root").is_file() {
+        let read = |name: &str| {
+            std::fs::read_to_string(path.join("CVS").join(name))
+                .map(|s| s.trim().to_owned())
+                .map_err(|source| SourceError::Io { path: path.join("CVS").join(name).display().to_string(), source })
+        };
+        let root = read("Root")?;
+        if root.starts_with(':') && !root.starts_with(":local:") {
+            return Err(remote(&root));
+        }
+        let root = PathBuf::from(root.trim_start_matches(":local:"));
+        let repository = read("Repository")?;
+        // CVS/Repository is relative to the root, or (old clients) absolute.
+        let module =
+            Path::new(&repository).strip_prefix(&root).map(|p| p.display().to_string()).unwrap_or(repository.clone());
+        (root, options.module.clone().or(Some(module)))
+    } else {
+        let full = std::fs::canonicalize(path)
+            .map_err(|source| SourceError::Io { path: path.display().to_string(), source })?;
+        let Some(root) = full.ancestors().find(|a| a.join("CVSROOT").is_dir()) else {
+            return Err(invalid(
+                path,
+                "not in a CVS repository (no CVSROOT folder above it) and not a working copy; give --cvs-root",
+            ));
+        };
+        let module = full.strip_prefix(root).ok().map(|m| m.display().to_string()).filter(|m| !m.is_empty());
+        (root.to_path_buf(), options.module.clone().or(module))
+    };
+    if !root.join("CVSROOT").is_dir() {
+        return Err(invalid(&root, "is not a CVS repository root (it has no CVSROOT folder)"));
+    }
+    let modules = match module {
+        Some(m) => vec![m],
+        None => {
+            let mut all: Vec<String> = std::fs::read_dir(&root)
+                .map_err(|source| SourceError::Io { path: root.display().to_string(), source })?
+                .filter_map(Result::ok)
+                .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n != "CVSROOT" && !n.starts_with('.'))
+                .collect();
+            all.sort();
+            if all.is_empty() {
+                return Err(invalid(&root, "holds no modules (no folders beside CVSROOT)"));
+            }
+            all
+        }
+    };
+    for m in &modules {
+        if !root.join(m).is_dir() {
+            return Err(invalid(&root.join(m), "no such module in the repository"));
+        }
+    }
+    Ok((root, modules))
+}
+
+/// Reads `login = Full Name <email>` lines (`#` starts a comment).
+pub fn read_authors(text: &str) -> Result<HashMap<String, Author>, String> {
+    let mut out = HashMap::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.split('#').next().unwrap_or("").trim();
+        if line.is_empty() {
+            continue;
+        }
+        let (login, who) =
+            line.split_once('=').ok_or_else(|| format!("line {}: expected `login = Full Name <email>`", i + 1))?;
+        // cvs-fast-export allows a time zone after the address: drop it.
+        let who = match who.find('>') {
+            Some(end) => &who[..=end],
+            None => who,
+        };
+        out.insert(login.trim().to_owned(), Author::parse(who));
+    }
+    Ok(out)
+}
+
+/// Reads `CVSROOT/users` (`login:email` lines), when present.
+fn read_users(root: &Path) -> HashMap<String, Author> {
+    let Ok(text) = std::fs::read_to_string(root.join("CVSROOT").join("users")) else { return HashMap::new() };
+    text.lines()
+        .filter_map(|l| l.split_once(':'))
+        .map(|(login, email)| {
+            (login.trim().to_owned(), Author { name: login.trim().to_owned(), email: Some(email.trim().to_owned()) })
+        })
+        .filter(|(l, _)| !l.is_empty())
+        .collect()
+}
+
+impl CvsSource {
+    /// Opens the repository `path` names (see [`CvsOptions`]).
+    pub fn open(path: &Path, options: CvsOptions) -> Result<CvsSource, SourceError> {
+        let (root, modules) = locate(path, &options)?;
+        let mut authors = read_users(&root);
+        if let Some(file) = &options.authors {
+            let text = std::fs::read_to_string(file)
+                .map_err(|source| SourceError::Io { path: file.display().to_string(), source })?;
+            authors.extend(read_authors(&text).map_err(|m| invalid(file, m))?);
+        }
+        Ok(CvsSource { root, modules, options, authors })
+    }
+
+    fn author(&self, login: &str) -> Author {
+        self.authors.get(login).cloned().unwrap_or_else(|| Author::named(login))
+    }
+}
+
+/// The `,v` files under `dir`, counted (to tell "no history" from "cvsps lost it").
+fn count_masters(dir: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
+    entries
+        .filter_map(Result::ok)
+        .map(|e| {
+            let p = e.path();
+            if e.file_type().is_ok_and(|t| t.is_dir()) {
+                count_masters(&p)
+            } else {
+                usize::from(p.to_string_lossy().ends_with(",v"))
+            }
+        })
+        .sum()
+}
+
+/// The work for one patchset: its members and where their `,v` files live.
+struct CvsJob {
+    module_dir: PathBuf,
+    date: DateTime<Utc>,
+    members: Vec<cvsps::Member>,
+}
+
+impl Source for CvsSource {
+    fn name(&self) -> &str {
+        "cvsps"
+    }
+
+    fn list(&mut self, sink: &mut dyn FnMut(Listed)) -> Result<(), SourceError> {
+        let several = self.modules.len() > 1;
+        for module in &self.modules {
+            let module_dir = self.root.join(module);
+            let shown = module_dir.display().to_string();
+            let problem = |severity, message: String| {
+                Listed::Problem(Problem {
+                    severity,
+                    origin: Origin { file: shown.clone(), ..Origin::default() },
+                    message,
+                })
+            };
+            let output = match cvsps::run(&self.options.cvsps, &self.root, module, self.options.timeout) {
+                Ok(o) => o,
+                Err(cvsps::RunError::Missing(e)) => {
+                    return Err(SourceError::Program {
+                        program: "cvsps".into(),
+                        message: cvsps::RunError::Missing(e).to_string(),
+                    })
+                }
+                Err(e) => {
+                    sink(problem(Severity::Error, format!("module {module}: {e}")));
+                    continue;
+                }
+            };
+            let patchsets = match cvsps::parse(&output.stdout) {
+                Ok(p) => p,
+                Err(e) => {
+                    sink(problem(Severity::Error, format!("module {module}: cannot read cvsps's report: {e}")));
+                    continue;
+                }
+            };
+            if patchsets.is_empty() {
+                let masters = count_masters(&module_dir);
+                if masters > 0 {
+                    let tail: Vec<&str> = output.stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+                    let tail = tail[tail.len().saturating_sub(6)..].join("\n    ");
+                    sink(problem(
+                        Severity::Error,
+                        format!(
+                            "module {module}: cvsps reported no patchsets although the module holds {masters} ,v \
+                             file(s); `cvs rlog` probably failed on a malformed file{}",
+                            if tail.is_empty() { String::new() } else { format!("; cvsps's stderr ends:\n    {tail}") }
+                        ),
+                    ));
+                }
+                continue;
+            }
+            // cvsps's complaints about what it read (e.g. a revision it lost).
+            let complaints =
+                output.stderr.lines().filter(|l| !l.trim().is_empty() && !l.starts_with("cvs rlog: Logging "));
+            for line in complaints.take(20) {
+                sink(problem(Severity::Warning, format!("module {module}: cvsps: {}", line.trim())));
+            }
+            for ps in patchsets {
+                let id = if several { format!("{module}/{}", ps.number) } else { ps.number.to_string() };
+                let commit = Commit {
+                    id: id.clone(),
+                    time: ps.date,
+                    author: self.author(&ps.author),
+                    message: ps.log,
+                    parents: Vec::new(),
+                    branch: Some(ps.branch),
+                    source: "cvsps".into(),
+                    added: 0,
+                    removed: 0,
+                    files: Vec::new(),
+                    tags: ps.tags,
+                };
+                sink(Listed::Changeset(Changeset {
+                    commit,
+                    job: Job::Deferred(Box::new(CvsJob {
+                        module_dir: module_dir.clone(),
+                        date: ps.date,
+                        members: ps.members,
+                    })),
+                    origin: Origin { file: shown.clone(), line: None, revision: Some(format!("patchset {id}")) },
+                }));
+            }
+        }
+        Ok(())
+    }
+
+    fn counter_factory(&self) -> Option<Arc<dyn CounterFactory>> {
+        Some(Arc::new(Factory))
+    }
+}
+
+struct Factory;
+
+impl CounterFactory for Factory {
+    fn counter(&self) -> Result<Box<dyn Counter>, SourceError> {
+        Ok(Box::new(CvsCounter { cache: HashMap::new(), problems: Vec::new() }))
+    }
+}
+
+/// Counts patchset members from `,v` files, each file parsed once per worker.
+struct CvsCounter {
+    cache: HashMap<PathBuf, Result<Arc<rcs::RcsFile>, rcs::RcsError>>,
+    problems: Vec<Problem>,
+}
+
+/// `2009.09.04.09.44.53`, or with a two-digit year (19xx), as a time.
+fn rcs_time(date: &str) -> Option<DateTime<Utc>> {
+    let date = if date.split('.').next().is_some_and(|y| y.len() == 2) { format!("19{date}") } else { date.to_owned() };
+    NaiveDateTime::parse_from_str(&date, "%Y.%m.%d.%H.%M.%S").ok().map(|t| t.and_utc())
+}
+
+/// Where a member's `,v` file is: beside the others, or in `Attic/` once removed.
+fn master_path(module_dir: &Path, path: &str) -> Option<PathBuf> {
+    let live = module_dir.join(format!("{path},v"));
+    if live.is_file() {
+        return Some(live);
+    }
+    let p = Path::new(path);
+    let name = p.file_name()?.to_string_lossy().into_owned();
+    let attic = module_dir.join(p.parent().unwrap_or(Path::new(""))).join("Attic").join(format!("{name},v"));
+    attic.is_file().then_some(attic)
+}
+
+impl CvsCounter {
+    fn master(&mut self, file: &Path) -> Result<Arc<rcs::RcsFile>, rcs::RcsError> {
+        self.cache
+            .entry(file.to_path_buf())
+            .or_insert_with(|| {
+                std::fs::read(file)
+                    .map_err(|e| rcs::RcsError { revision: None, message: format!("cannot read: {e}") })
+                    .and_then(|bytes| rcs::parse(&bytes))
+                    .map(Arc::new)
+            })
+            .clone()
+    }
+
+    /// One member's change, or `None` for a no-op (a removed file removed again).
+    fn member(
+        &mut self,
+        job: &CvsJob,
+        m: &cvsps::Member,
+    ) -> Result<Option<FileChange>, (PathBuf, Option<String>, String)> {
+        let Some(file) = master_path(&job.module_dir, &m.path) else {
+            return Err((
+                job.module_dir.join(format!("{},v", m.path)),
+                Some(m.to.clone()),
+                "no ,v file (neither beside the others nor in Attic/)".into(),
+            ));
+        };
+        let master =
+            self.master(&file).map_err(|e| (file.clone(), e.revision.clone().or(Some(m.to.clone())), e.message))?;
+        let revision = |r: &str| match master.revisions.get(r) {
+            None => {
+                Err((file.clone(), Some(r.to_owned()), "cvsps names a revision the ,v file does not have".to_owned()))
+            }
+            Some(rev) => match &rev.error {
+                Some(e) => Err((file.clone(), Some(r.to_owned()), format!("cannot count this revision: {e}"))),
+                None => Ok(rev),
+            },
+        };
+        let to = revision(&m.to)?;
+        if let Some(t) = rcs_time(&to.date) {
+            let off = (t - job.date).num_seconds().abs();
+            if off > 20 * 60 {
+                return Err((
+                    file.clone(),
+                    Some(m.to.clone()),
+                    format!(
+                        "the ,v file dates this revision {t}, cvsps dates its patchset {}: {} apart \
+                         (cvsps ran in another time zone, or its grouping is wrong)",
+                        job.date,
+                        humanize(off)
+                    ),
+                ));
+            }
+        }
+        let from_alive = match &m.from {
+            Some(f) => !revision(f)?.dead,
+            None => false,
+        };
+        let to_dead = m.dead || to.dead;
+        let (status, added, removed) = match (from_alive, to_dead) {
+            (false, true) => return Ok(None),
+            (false, false) => (FileStatus::Added, to.lines, 0),
+            (true, true) => {
+                (FileStatus::Deleted, 0, m.from.as_deref().map(revision).transpose()?.map_or(0, |r| r.lines))
+            }
+            (true, false) => {
+                // Sum the changes from `to` back to `from` (one step unless cvsps
+                // skipped revisions).
+                let (mut a, mut d) = (0, 0);
+                let mut at = to;
+                let mut steps = 0;
+                loop {
+                    a += at.added;
+                    d += at.removed;
+                    steps += 1;
+                    match at.predecessor.as_deref() {
+                        Some(p) if Some(p) == m.from.as_deref() => break,
+                        Some(p) if steps < 10_000 => at = revision(p)?,
+                        _ => {
+                            return Err((
+                                file.clone(),
+                                Some(m.to.clone()),
+                                format!("{} is not an ancestor of this revision", m.from.as_deref().unwrap_or("?")),
+                            ))
+                        }
+                    }
+                }
+                if steps > 1 {
+                    self.problems.push(Problem {
+                        severity: Severity::Warning,
+                        origin: Origin { file: file.display().to_string(), line: None, revision: Some(m.to.clone()) },
+                        message: format!(
+                            "cvsps skips from {} over {} revision(s); their changes are summed",
+                            m.from.as_deref().unwrap_or("?"),
+                            steps - 1
+                        ),
+                    });
+                }
+                (FileStatus::Modified, a, d)
+            }
+        };
+        let (added, removed) = if master.binary { (0, 0) } else { (added, removed) };
+        Ok(Some(FileChange { path: m.path.clone(), old_path: None, added, removed, binary: master.binary, status }))
+    }
+}
+
+fn humanize(seconds: i64) -> String {
+    if seconds % 3600 == 0 {
+        format!("exactly {} hour(s)", seconds / 3600)
+    } else {
+        format!("{} minutes", seconds / 60)
+    }
+}
+
+impl Counter for CvsCounter {
+    fn count(&mut self, commit: &Commit, job: Box<dyn Any + Send>) -> Result<Vec<FileChange>, SourceError> {
+        let job = job.downcast::<CvsJob>().map_err(|_| SourceError::Invalid {
+            origin: Origin { file: commit.id.clone(), ..Origin::default() },
+            message: "internal: not a CVS job".into(),
+        })?;
+        let mut files = Vec::with_capacity(job.members.len());
+        for m in &job.members {
+            match self.member(&job, m) {
+                Ok(Some(f)) => files.push(f),
+                Ok(None) => {}
+                Err((file, revision, message)) => self.problems.push(Problem {
+                    severity: Severity::Error,
+                    origin: Origin { file: file.display().to_string(), line: None, revision },
+                    message: format!("patchset {}: {message}", commit.id),
+                }),
+            }
+        }
+        Ok(files)
+    }
+
+    fn take_problems(&mut self) -> Vec<Problem> {
+        std::mem::take(&mut self.problems)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn authors_files() {
+        let a = read_authors("# comment\nada = Ada Lovelace <ada@example.org>\nbob=Bob <b@x> America/New_York\n\n")
+            .unwrap();
+        assert_eq!(a["ada"], Author { name: "Ada Lovelace".into(), email: Some("ada@example.org".into()) });
+        assert_eq!(a["bob"].email.as_deref(), Some("b@x"));
+        assert!(read_authors("no equals sign").unwrap_err().contains("line 1"));
+        assert_eq!(rcs_time("99.01.02.03.04.05").map(|t| t.to_rfc3339()).as_deref(), Some("1999-01-02T03:04:05+00:00"));
+    }
+}
