@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 . scripts/need.sh
-need cvs:cvs cvsps:cvsps rcs:rcs diffstat:diffstat hg:mercurial svn:subversion git:git diff:diffutils python3:python3
+need cvs:cvs cvsps:cvsps rcs:rcs faketime:faketime diffstat:diffstat hg:mercurial svn:subversion git:git diff:diffutils python3:python3
 
 if [ -n "${VCSCOPE_TESTDATA:-}" ]; then
   echo "test.sh: real-data tests read $VCSCOPE_TESTDATA" >&2

@@ -113,6 +113,98 @@ fn modules(repo: &Path) -> Vec<String> {
     line.split_whitespace().map(str::to_owned).collect()
 }
 
+/// What comparing one module gave.
+#[derive(Debug, Default)]
+struct Tally {
+    agreed: usize,
+    failed_clearly: usize,
+    files_checked: usize,
+    co_skipped: usize,
+    reported: usize,
+}
+
+/// Ingests `module` of the repository `root` and checks it against the real cvsps
+/// (patchsets), `revs` (rlog's lines per revision) and GNU co (lengths of added and
+/// removed files); where cvsps fails, checks that vcscope says so.
+fn check_module(root: &Path, module: &str, revs: &Revisions, here: &str, tally: &mut Tally) {
+    let (code, reference, stderr) = cvsps(root, module);
+    let out = vcscope()
+        .args(["ingest", "-q", "--backend", "cvsps", "--module", module, "--cvs-root"])
+        .arg(root)
+        .arg(root)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    let has_masters = walk(&root.join(module)).iter().any(|p| p.to_string_lossy().ends_with(",v"));
+    if code != Some(0) || (reference.is_empty() && has_masters) {
+        // cvsps failed (or lost everything): vcscope must say so, naming the module.
+        assert_eq!(out.status.code(), Some(1), "{here}: cvsps failed ({code:?}: {stderr}) but vcscope: {err}");
+        assert!(err.contains("cvsps") && err.contains(module), "{here}: unclear error: {err}");
+        tally.failed_clearly += 1;
+        return;
+    }
+    let commits = jsonl(&out.stdout);
+    assert_eq!(commits.len(), reference.len(), "{here}: patchset count; stderr: {err}");
+    let by_id: HashMap<String, &serde_json::Value> =
+        commits.iter().map(|c| (c["id"].as_str().unwrap().to_owned(), c)).collect();
+    for ps in &reference {
+        let c = by_id.get(&ps.number).unwrap_or_else(|| panic!("{here}: patchset {} missing", ps.number));
+        let at = format!("{here} patchset {}", ps.number);
+        let time = chrono::NaiveDateTime::parse_from_str(&ps.date, "%Y/%m/%d %H:%M:%S").unwrap();
+        assert_eq!(c["time"].as_str().unwrap(), time.format("%Y-%m-%dT%H:%M:%SZ").to_string(), "{at}: date");
+        assert_eq!(c["author"]["name"], ps.author.as_str(), "{at}: author");
+        assert_eq!(c["message"], ps.log.as_str(), "{at}: message");
+        let files: BTreeMap<&str, &serde_json::Value> =
+            c["files"].as_array().unwrap().iter().map(|f| (f["path"].as_str().unwrap(), f)).collect();
+        let mut expected_paths = Vec::new();
+        for (path, from, to, dead) in &ps.members {
+            let state = |r: &str| {
+                revs.get(&(path.clone(), r.to_owned())).unwrap_or_else(|| panic!("{at}: {path} {r} not in rlog"))
+            };
+            let (to_dead, added, removed, master) = state(to);
+            let from_alive = from != "INITIAL" && !state(from).0;
+            let gone = *dead || *to_dead;
+            if !from_alive && gone {
+                continue; // removed again: no change
+            }
+            let Some(f) = files.get(path.as_str()) else {
+                // Left out only with an error that names the file and revision.
+                let named = err
+                    .lines()
+                    .any(|l| l.contains("error") && l.contains(&format!("{path},v")) && l.contains(to.as_str()));
+                assert!(named, "{at}: {path} missing from {files:?} without an error: {err}");
+                tally.reported += 1;
+                continue;
+            };
+            expected_paths.push(path.as_str());
+            let master = root.join(master);
+            let got = (f["added"].as_u64().unwrap(), f["removed"].as_u64().unwrap());
+            if is_binary(&master) {
+                assert_eq!((f["binary"].as_bool(), got), (Some(true), (0, 0)), "{at}: {path} is binary");
+            } else if from_alive && !gone {
+                assert_eq!(f["status"], "modified", "{at}: {path}");
+                assert_eq!(
+                    (got.0.to_string(), got.1.to_string()),
+                    (added.clone(), removed.clone()),
+                    "{at}: {path} {from}->{to} vs rlog"
+                );
+            } else {
+                let rev = if gone { from } else { to };
+                match co_lines(&master, rev) {
+                    Some(n) => assert_eq!(if gone { got.1 } else { got.0 }, n, "{at}: {path} {rev} vs co -p"),
+                    None => tally.co_skipped += 1,
+                }
+                assert_eq!(f["status"], if gone { "deleted" } else { "added" }, "{at}: {path}");
+            }
+            tally.files_checked += 1;
+        }
+        expected_paths.sort_unstable();
+        let got_paths: Vec<&str> = files.keys().copied().collect();
+        assert_eq!(got_paths, expected_paths, "{at}: members");
+    }
+    tally.agreed += 1;
+}
+
 #[test]
 fn real_repositories_agree_with_cvsps_rlog_and_co() {
     let Some(data) = util::testdata() else { return };
@@ -121,97 +213,70 @@ fn real_repositories_agree_with_cvsps_rlog_and_co() {
     }
     let mut repos: Vec<_> = std::fs::read_dir(data.join("cvs")).unwrap().map(|e| e.unwrap().path()).collect();
     repos.sort();
-    let (mut agreed, mut failed_clearly, mut files_checked, mut co_skipped, mut reported) = (0, 0, 0, 0, 0);
+    let mut tally = Tally::default();
     for repo in &repos {
         let name = repo.file_name().unwrap().to_string_lossy().into_owned();
         for module in modules(repo) {
-            let here = format!("{name}/{module}");
-            let (code, reference, stderr) = cvsps(repo, &module);
-            let out = vcscope()
-                .args(["ingest", "-q", "--backend", "cvsps", "--module", &module, "--cvs-root"])
-                .arg(repo)
-                .arg(repo)
-                .output()
-                .unwrap();
-            let err = String::from_utf8_lossy(&out.stderr).into_owned();
-            let has_masters = walk(&repo.join(&module)).iter().any(|p| p.to_string_lossy().ends_with(",v"));
-            if code != Some(0) || (reference.is_empty() && has_masters) {
-                // cvsps failed (or lost everything): vcscope must say so, naming the module.
-                assert_eq!(out.status.code(), Some(1), "{here}: cvsps failed ({code:?}: {stderr}) but vcscope: {err}");
-                assert!(err.contains("cvsps") && err.contains(&module), "{here}: unclear error: {err}");
-                failed_clearly += 1;
-                continue;
-            }
-            let commits = jsonl(&out.stdout);
-            assert_eq!(commits.len(), reference.len(), "{here}: patchset count; stderr: {err}");
             let revs = revisions(repo, &module);
-            let by_id: HashMap<String, &serde_json::Value> =
-                commits.iter().map(|c| (c["id"].as_str().unwrap().to_owned(), c)).collect();
-            for ps in &reference {
-                let c = by_id.get(&ps.number).unwrap_or_else(|| panic!("{here}: patchset {} missing", ps.number));
-                let at = format!("{here} patchset {}", ps.number);
-                let time = chrono::NaiveDateTime::parse_from_str(&ps.date, "%Y/%m/%d %H:%M:%S").unwrap();
-                assert_eq!(c["time"].as_str().unwrap(), time.format("%Y-%m-%dT%H:%M:%SZ").to_string(), "{at}: date");
-                assert_eq!(c["author"]["name"], ps.author.as_str(), "{at}: author");
-                assert_eq!(c["message"], ps.log.as_str(), "{at}: message");
-                let files: BTreeMap<&str, &serde_json::Value> =
-                    c["files"].as_array().unwrap().iter().map(|f| (f["path"].as_str().unwrap(), f)).collect();
-                let mut expected_paths = Vec::new();
-                for (path, from, to, dead) in &ps.members {
-                    let state = |r: &str| {
-                        revs.get(&(path.clone(), r.to_owned()))
-                            .unwrap_or_else(|| panic!("{at}: {path} {r} not in rlog"))
-                    };
-                    let (to_dead, added, removed, master) = state(to);
-                    let from_alive = from != "INITIAL" && !state(from).0;
-                    let gone = *dead || *to_dead;
-                    if !from_alive && gone {
-                        continue; // removed again: no change
-                    }
-                    let Some(f) = files.get(path.as_str()) else {
-                        // Left out only with an error that names the file and revision.
-                        let named = err.lines().any(|l| {
-                            l.contains("error") && l.contains(&format!("{path},v")) && l.contains(to.as_str())
-                        });
-                        assert!(named, "{at}: {path} missing from {files:?} without an error: {err}");
-                        reported += 1;
-                        continue;
-                    };
-                    expected_paths.push(path.as_str());
-                    let master = repo.join(master);
-                    let got = (f["added"].as_u64().unwrap(), f["removed"].as_u64().unwrap());
-                    if is_binary(&master) {
-                        assert_eq!((f["binary"].as_bool(), got), (Some(true), (0, 0)), "{at}: {path} is binary");
-                    } else if from_alive && !gone {
-                        assert_eq!(f["status"], "modified", "{at}: {path}");
-                        assert_eq!(
-                            (got.0.to_string(), got.1.to_string()),
-                            (added.clone(), removed.clone()),
-                            "{at}: {path} {from}->{to} vs rlog"
-                        );
-                    } else {
-                        let rev = if gone { from } else { to };
-                        match co_lines(&master, rev) {
-                            Some(n) => assert_eq!(if gone { got.1 } else { got.0 }, n, "{at}: {path} {rev} vs co -p"),
-                            None => co_skipped += 1,
-                        }
-                        assert_eq!(f["status"], if gone { "deleted" } else { "added" }, "{at}: {path}");
-                    }
-                    files_checked += 1;
-                }
-                expected_paths.sort_unstable();
-                let got_paths: Vec<&str> = files.keys().copied().collect();
-                assert_eq!(got_paths, expected_paths, "{at}: members");
-            }
-            agreed += 1;
+            check_module(repo, &module, &revs, &format!("{name}/{module}"), &mut tally);
         }
     }
-    eprintln!(
-        "{agreed} modules agree, {failed_clearly} where cvsps fails gave a clear error; \
-         {files_checked} file changes checked ({co_skipped} adds/removes GNU co refuses to check out), \
-         {reported} reported as unreadable"
-    );
-    assert!(agreed >= 30 && failed_clearly >= 3 && files_checked > 2500);
+    eprintln!("{tally:?}");
+    assert!(tally.agreed >= 30 && tally.failed_clearly >= 3 && tally.files_checked > 2500, "{tally:?}");
+}
+
+/// rlog's view of every revision of every `,v` file under `root/module`, read from
+/// GNU RCS `rlog` run here (the fixture's reference, like revisions.tsv).
+fn rlog_revisions(root: &Path, module: &str) -> Revisions {
+    let mut out = HashMap::new();
+    for master in walk(&root.join(module)).into_iter().filter(|p| p.to_string_lossy().ends_with(",v")) {
+        let rel = master.strip_prefix(root).unwrap().to_string_lossy().into_owned();
+        let path = rel.strip_prefix(&format!("{module}/")).unwrap().trim_end_matches(",v").replace("Attic/", "");
+        let log = run(Command::new("rlog").arg(&master));
+        assert!(log.status.success(), "rlog {}: {}", master.display(), String::from_utf8_lossy(&log.stderr));
+        let text = String::from_utf8_lossy(&log.stdout).into_owned();
+        let mut rev = None;
+        for line in text.lines() {
+            if let Some(r) = line.strip_prefix("revision ") {
+                rev = Some(r.split_whitespace().next().unwrap().to_owned());
+            } else if let (Some(r), true) = (&rev, line.starts_with("date: ")) {
+                let field =
+                    |name: &str| line.split(';').find_map(|f| f.trim().strip_prefix(name)).map(|v| v.trim().to_owned());
+                let (a, d) = match field("lines:") {
+                    Some(l) => {
+                        let (a, d) = l.split_once(' ').unwrap();
+                        (a.trim_start_matches('+').to_owned(), d.trim_start_matches('-').to_owned())
+                    }
+                    None => (String::new(), String::new()),
+                };
+                let dead = field("state:").as_deref() == Some("dead");
+                out.insert((path.clone(), r.clone()), (dead, a, d, rel.clone()));
+                rev = None;
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn fixture_repositories_with_and_without_commitids_agree() {
+    for tool in ["cvs", "cvsps", "co", "rlog", "faketime", "timeout"] {
+        util::require(tool);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut tally = Tally::default();
+    let without = dir.path().join("without");
+    assert!(run(Command::new("cp").arg("-a").arg(fixture()).arg(&without)).status.success());
+    assert!(run(Command::new("bash").arg(script()).arg("--strip-commitids").arg(&without)).status.success());
+    for (name, root, flag) in [("with", fixture().to_path_buf(), ""), ("without", without, "--no-commitids")] {
+        let text =
+            walk(&root.join("kern")).iter().map(|p| std::fs::read_to_string(p).unwrap_or_default()).collect::<String>();
+        assert_eq!(text.contains("\ncommitid"), flag.is_empty(), "{name} commitids");
+        let revs = rlog_revisions(&root, "kern");
+        check_module(&root, "kern", &revs, &format!("fixture {name} commitids"), &mut tally);
+    }
+    assert_eq!(tally.agreed, 2, "{tally:?}");
+    assert!(tally.files_checked >= 30, "{tally:?}");
 }
 
 /// Every file under `dir`.
@@ -227,5 +292,142 @@ pub fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
             }
         }
     }
+    out
+}
+
+/// The fixture repository (fixtures/make-cvs-repo.sh), built once per test run and
+/// shared: every test only reads it.
+fn fixture() -> &'static Path {
+    static ROOT: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    ROOT.get_or_init(|| {
+        for tool in ["cvs", "faketime"] {
+            util::require(tool);
+        }
+        let dir = tempfile::tempdir().unwrap().keep();
+        let root = dir.join("with");
+        let out = run(Command::new("bash").arg(script()).arg(&root));
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        root
+    })
+}
+
+fn script() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/make-cvs-repo.sh")
+}
+
+/// A stand-in for cvsps: a shell script that does `body` (it may exec the real one).
+fn wrapper(dir: &Path, name: &str, body: &str) -> std::path::PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+    run(Command::new("chmod").arg("+x").arg(&path));
+    path
+}
+
+#[test]
+fn known_cvsps_failures_are_reported_not_hidden() {
+    for tool in ["cvs", "cvsps", "faketime"] {
+        util::require(tool);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let root = fixture();
+    let ingest = |extra: &[&str]| {
+        let out = vcscope().args(["ingest", "-q"]).args(extra).arg(root.join("kern")).output().unwrap();
+        (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned(), out.stdout)
+    };
+
+    // A hang: cvsps is stopped at the time limit, and with it everything it started.
+    let hang = wrapper(dir.path(), "hang", "sleep 30 & wait");
+    let started = std::time::Instant::now();
+    let (code, err, _) = ingest(&["--cvsps", hang.to_str().unwrap(), "--cvsps-timeout", "1"]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("did not finish within 1 s"), "{err}");
+    assert!(started.elapsed().as_secs() < 20, "the hung cvsps was not killed");
+
+    // A crash: the real cvsps with -A segfaults on c2s-main/proj in the test data
+    // (see its INFO.txt); here a cvsps that dies of SIGSEGV after printing a bit.
+    let crash = wrapper(dir.path(), "crash", "echo 'cvs rlog: Logging kern' >&2; kill -SEGV $$");
+    let (code, err, _) = ingest(&["--cvsps", crash.to_str().unwrap()]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("crashed") && err.contains("segmentation fault") && err.contains("Logging kern"), "{err}");
+
+    // A cvsps that ignores TZ=UTC (dates shifted by the local zone): the ,v dates
+    // disagree by whole hours, and every patchset says so.
+    let shifted = wrapper(dir.path(), "shifted", "TZ=Asia/Tokyo exec cvsps \"$@\"");
+    let (code, err, _) = ingest(&["--cvsps", shifted.to_str().unwrap()]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("hour(s) apart") && err.contains("time zone"), "{err}");
+    assert_eq!(err.lines().filter(|l| l.contains("apart")).count(), 18, "one error per patchset: {err}");
+
+    // Success with nothing to show while cvs rlog failed.
+    let empty = wrapper(dir.path(), "empty", "echo 'cvs [rlog aborted]: unrecognized operation' >&2; exit 0");
+    let (code, err, _) = ingest(&["--cvsps", empty.to_str().unwrap()]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("no patchsets although the module holds 5 ,v file(s)") && err.contains("rlog aborted"),
+        "{err}"
+    );
+
+    // No cvsps at all.
+    let (code, err, _) = ingest(&["--cvsps", "/nonexistent/cvsps"]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("cannot run cvsps") && err.contains("apt-get install cvsps"), "{err}");
+
+    // A remote root is refused with a way out.
+    let out = vcscope()
+        .args(["ingest", "--backend", "cvsps", "--cvs-root", ":pserver:anon@cvs.example.org:/cvs", "x"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("remote CVS root"));
+}
+
+#[test]
+fn the_repository_is_never_written() {
+    for tool in ["cvs", "cvsps", "faketime"] {
+        util::require(tool);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let root = fixture().to_path_buf();
+    let snapshot = || {
+        let mut files: Vec<_> = walk(&root)
+            .into_iter()
+            .map(|p| {
+                let meta = std::fs::metadata(&p).unwrap();
+                (p.clone(), std::fs::read(&p).unwrap(), meta.modified().unwrap(), meta.len())
+            })
+            .collect();
+        files.sort();
+        let dirs: Vec<_> = walk_dirs(&root);
+        (files, dirs)
+    };
+    let before = snapshot();
+    // The module, the whole root and a working copy.
+    let wc = dir.path().join("wc");
+    let co = run(Command::new("cvs")
+        .args(["-Q", "-d"])
+        .arg(&root)
+        .args(["checkout", "-d"])
+        .arg(&wc)
+        .arg("kern")
+        .current_dir(dir.path()));
+    assert!(co.status.success(), "{}", String::from_utf8_lossy(&co.stderr));
+    let before_wc = snapshot();
+    assert_eq!(before.0.len(), before_wc.0.len(), "checkout wrote to the repository?");
+    for path in [root.join("kern"), root.clone(), wc.clone()] {
+        let out = vcscope().args(["ingest", "-q"]).arg(&path).output().unwrap();
+        assert!(out.status.success(), "{}: {}", path.display(), String::from_utf8_lossy(&out.stderr));
+        assert_eq!(jsonl(&out.stdout).len(), 18, "{}", path.display());
+    }
+    assert!(before_wc == snapshot(), "the repository changed (lock files, history, ...)");
+}
+
+fn walk_dirs(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = vec![dir.to_path_buf()];
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        if e.path().is_dir() {
+            out.extend(walk_dirs(&e.path()));
+        }
+    }
+    out.sort();
     out
 }

@@ -359,6 +359,28 @@ impl CvsCounter {
             .clone()
     }
 
+    /// An error when the patchset's date (from cvsps) and its first member's date
+    /// (from the `,v` file) are far apart: cvsps ran in another time zone.
+    fn check_date(&mut self, job: &CvsJob) -> Option<(PathBuf, Option<String>, String)> {
+        let m = job.members.first()?;
+        let file = master_path(&job.module_dir, &m.path)?;
+        let master = self.master(&file).ok()?;
+        let t = rcs_time(&master.revisions.get(&m.to)?.date)?;
+        let off = (t - job.date).num_seconds().abs();
+        (off > 20 * 60).then(|| {
+            (
+                file.clone(),
+                Some(m.to.clone()),
+                format!(
+                    "the ,v file dates this revision {t}, cvsps dates its patchset {}: {} apart \
+                     (cvsps ran in another time zone, or its grouping is wrong)",
+                    job.date,
+                    humanize(off)
+                ),
+            )
+        })
+    }
+
     /// One member's change, or `None` for a no-op (a removed file removed again).
     fn member(
         &mut self,
@@ -384,21 +406,6 @@ impl CvsCounter {
             },
         };
         let to = revision(&m.to)?;
-        if let Some(t) = rcs_time(&to.date) {
-            let off = (t - job.date).num_seconds().abs();
-            if off > 20 * 60 {
-                return Err((
-                    file.clone(),
-                    Some(m.to.clone()),
-                    format!(
-                        "the ,v file dates this revision {t}, cvsps dates its patchset {}: {} apart \
-                         (cvsps ran in another time zone, or its grouping is wrong)",
-                        job.date,
-                        humanize(off)
-                    ),
-                ));
-            }
-        }
         let from_alive = match &m.from {
             Some(f) => !revision(f)?.dead,
             None => false,
@@ -466,6 +473,13 @@ impl Counter for CvsCounter {
             message: "internal: not a CVS job".into(),
         })?;
         let mut files = Vec::with_capacity(job.members.len());
+        if let Some((file, revision, message)) = self.check_date(&job) {
+            self.problems.push(Problem {
+                severity: Severity::Error,
+                origin: Origin { file: file.display().to_string(), line: None, revision },
+                message: format!("patchset {}: {message}", commit.id),
+            });
+        }
         for m in &job.members {
             match self.member(&job, m) {
                 Ok(Some(f)) => files.push(f),
