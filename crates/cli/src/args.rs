@@ -5,9 +5,9 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-/// Read the history of a version-control system (Git repositories and patch files
-/// today; CVS is on the way), turn it into one normalized stream of commits with
-/// the lines each author added and removed, and draw who wrote how much, when.
+/// Read the history of a version-control system (CVS through cvsps, Git, patch
+/// files), turn it into one normalized stream of commits with the lines each
+/// author added and removed, and draw who wrote how much, when.
 #[derive(Debug, Parser)]
 #[command(name = "vcscope", version, about, long_about = None, propagate_version = true)]
 pub struct Args {
@@ -21,9 +21,10 @@ pub struct Args {
 pub enum Command {
     /// Read a history and write its commits as JSON Lines or CSV.
     ///
-    /// PATH may be a Git repository, a patch file, a folder of patches (read
-    /// recursively in name order), a git format-patch mail, an mbox of many mails,
-    /// or `git log -p` / `hg export` output. Each mail or commit becomes one commit; a plain patch
+    /// PATH may be a CVS module folder, root or working copy, a Git repository, a
+    /// patch file, a folder of patches (read recursively in name order), a git
+    /// format-patch mail, an mbox of many mails, or `git log -p` / `hg export`
+    /// output. Each patchset, mail or commit becomes one commit; a plain patch
     /// becomes one commit dated by its `Date:` header or its file time.
     ///
     /// Warnings (odd input that was read anyway) and errors (input that was skipped)
