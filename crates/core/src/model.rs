@@ -125,6 +125,23 @@ pub struct Commit {
 }
 
 impl Commit {
+    /// A commit with no message, parents, branch, tags or files yet.
+    pub fn new(id: impl Into<String>, time: DateTime<Utc>, author: Author, source: impl Into<String>) -> Commit {
+        Commit {
+            id: id.into(),
+            time,
+            author,
+            message: String::new(),
+            parents: Vec::new(),
+            branch: None,
+            source: source.into(),
+            added: 0,
+            removed: 0,
+            tags: Vec::new(),
+            files: Vec::new(),
+        }
+    }
+
     /// Sets `files` and recomputes the totals from them.
     pub fn set_files(&mut self, files: Vec<FileChange>) {
         self.added = files.iter().map(|f| f.added).sum();

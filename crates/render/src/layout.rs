@@ -840,17 +840,14 @@ mod tests {
     fn commits(n: usize) -> Vec<Commit> {
         (0..n)
             .map(|i| Commit {
-                id: format!("{i:040x}"),
-                time: DateTime::UNIX_EPOCH + Duration::hours(i as i64 * 3),
-                author: Author::named(["Ada", "Brian", "Chen"][i % 3]),
-                message: String::new(),
-                parents: vec![],
-                branch: None,
-                source: "test".into(),
                 added: 1 + (i as u64 * 7919) % 60,
                 removed: (i as u64 * 104_729) % 7,
-                tags: vec![],
-                files: vec![],
+                ..Commit::new(
+                    format!("{i:040x}"),
+                    DateTime::UNIX_EPOCH + Duration::hours(i as i64 * 3),
+                    Author::named(["Ada", "Brian", "Chen"][i % 3]),
+                    "test",
+                )
             })
             .collect()
     }

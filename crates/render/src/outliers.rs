@@ -103,19 +103,7 @@ mod tests {
     use vcscope_core::{Author, FileChange};
 
     fn commit(id: usize, added: u64, removed: u64) -> Commit {
-        let mut c = Commit {
-            id: id.to_string(),
-            time: chrono::DateTime::UNIX_EPOCH,
-            author: Author::named("a"),
-            message: String::new(),
-            parents: vec![],
-            branch: None,
-            source: "test".into(),
-            added: 0,
-            removed: 0,
-            files: vec![],
-            tags: vec![],
-        };
+        let mut c = Commit::new(id.to_string(), chrono::DateTime::UNIX_EPOCH, Author::named("a"), "test");
         let file = FileChange {
             path: format!("f{id}.c"),
             old_path: None,

@@ -269,19 +269,7 @@ mod tests {
 
     fn changeset(id: &str, secs: i64, job: Job) -> Changeset {
         Changeset {
-            commit: Commit {
-                id: id.into(),
-                time: chrono::Utc.timestamp_opt(secs, 0).unwrap(),
-                author: Author::named("a"),
-                message: String::new(),
-                parents: vec![],
-                branch: None,
-                source: "test".into(),
-                added: 0,
-                removed: 0,
-                files: vec![],
-                tags: Vec::new(),
-            },
+            commit: Commit::new(id, chrono::Utc.timestamp_opt(secs, 0).unwrap(), Author::named("a"), "test"),
             job,
             origin: Origin { file: "f".into(), line: Some(10), revision: None },
         }
