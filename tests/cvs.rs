@@ -383,13 +383,42 @@ fn known_cvsps_failures_are_reported_not_hidden() {
     assert_eq!(code, Some(1), "{err}");
     assert!(err.contains("cannot run cvsps") && err.contains("apt-get install cvsps"), "{err}");
 
-    // A remote root is refused with a way out.
+    // A remote root needs the module named.
     let out = vcscope()
         .args(["ingest", "--backend", "cvsps", "--cvs-root", ":pserver:anon@cvs.example.org:/cvs", "x"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("remote CVS root"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--module"));
+}
+
+#[test]
+fn a_remote_root_gives_what_the_local_reader_gives() {
+    for tool in ["cvs", "cvsps", "faketime"] {
+        util::require(tool);
+    }
+    // `:fork:` runs the real client/server protocol against a local repository, the
+    // way `:pserver:` and `:ext:` do over the network: counts come from
+    // `cvs rdiff -ko` and `cvs co -p -ko` instead of the ,v files.
+    let mut cases = vec![(fixture().to_path_buf(), "kern".to_owned())];
+    if let Some(data) = util::testdata() {
+        for (repo, module) in [("c2s-keywords", "keywords"), ("c2s-eol-mime", "eolmime"), ("cfe-issue22", "module")] {
+            cases.push((data.join("cvs").join(repo), module.to_owned()));
+        }
+    }
+    for (root, module) in cases {
+        let local =
+            vcscope().args(["ingest", "-q", "--module", &module, "--cvs-root"]).arg(&root).arg(&root).output().unwrap();
+        let remote = vcscope()
+            .args(["ingest", "-q", "--backend", "cvsps", "--module", &module, "--cvs-root"])
+            .arg(format!(":fork:{}", root.display()))
+            .arg("unused")
+            .output()
+            .unwrap();
+        assert!(local.status.success() && remote.status.success(), "{}", String::from_utf8_lossy(&remote.stderr));
+        assert!(!local.stdout.is_empty());
+        assert!(local.stdout == remote.stdout, "{}/{module}: remote and local streams differ", root.display());
+    }
 }
 
 #[test]

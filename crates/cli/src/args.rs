@@ -97,7 +97,9 @@ pub struct SourceArgs {
 #[derive(Debug, clap::Args)]
 #[command(next_help_heading = "CVS options")]
 pub struct CvsArgs {
-    /// The repository root (the folder holding CVSROOT/), when PATH does not show it.
+    /// The repository root (the folder holding CVSROOT/), when PATH does not show
+    /// it; or a remote root (`:pserver:anon@host:/cvs`, `:ext:...`), which can also
+    /// be given as PATH. A remote root needs --module.
     #[arg(long, value_name = "DIR")]
     pub cvs_root: Option<String>,
     /// The module to read (a folder under the root); default: the one PATH is in,

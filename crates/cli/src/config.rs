@@ -93,6 +93,9 @@ impl IngestConfig {
 /// inside it), a CVS repository or working copy, or anything else (patches).
 pub fn detect(paths: &[PathBuf]) -> BackendKind {
     let first = paths.first().map(PathBuf::as_path).unwrap_or(Path::new("."));
+    if first.to_string_lossy().starts_with(':') && !first.exists() {
+        return BackendKind::Cvsps; // a remote CVS root (`:pserver:user@host:/cvs`)
+    }
     if !first.is_dir() {
         return BackendKind::Patch;
     }

@@ -65,8 +65,8 @@ pub struct Output {
     pub stderr: String,
 }
 
-/// Runs `cvsps -x --norc MODULE` against the local repository `root`.
-pub fn run(program: &Path, root: &Path, module: &str, timeout: Duration) -> Result<Output, RunError> {
+/// Runs `cvsps -x --norc MODULE` against the repository `root` (a path or a root string).
+pub fn run(program: &Path, root: &std::ffi::OsStr, module: &str, timeout: Duration) -> Result<Output, RunError> {
     let home = tempfile::tempdir()?;
     let mut command = Command::new(program);
     command

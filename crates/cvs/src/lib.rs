@@ -13,6 +13,7 @@
 
 pub mod cvsps;
 pub mod rcs;
+mod remote;
 
 use std::any::Any;
 use std::collections::HashMap;
@@ -56,7 +57,7 @@ impl Default for CvsOptions {
 
 /// A local CVS repository (one module, or every module of a root) read through cvsps.
 pub struct CvsSource {
-    root: PathBuf,
+    root: Root,
     modules: Vec<String>,
     options: CvsOptions,
     authors: HashMap<String, Author>,
@@ -69,29 +70,53 @@ fn invalid(file: &Path, message: impl Into<String>) -> SourceError {
     }
 }
 
-/// True when `path` is inside a CVS repository (an ancestor holds `CVSROOT/`) or is
-/// a checked-out working copy (`CVS/Root`).
+/// True when `path` is inside a CVS repository (an ancestor holds `CVSROOT/`), is
+/// a checked-out working copy (`CVS/Root`), or is a remote root string.
 pub fn is_cvs(path: &Path) -> bool {
-    path.join("CVS").join("Root").is_file() || path.ancestors().any(|a| a.join("CVSROOT").is_dir())
+    is_remote(&path.to_string_lossy())
+        || path.join("CVS").join("Root").is_file()
+        || path.ancestors().any(|a| a.join("CVSROOT").is_dir())
+}
+
+/// Where the repository is.
+#[derive(Debug, Clone)]
+pub enum Root {
+    /// A folder holding `CVSROOT/` and the modules' `,v` files.
+    Local(PathBuf),
+    /// A remote root string (`:pserver:`, `:ext:`, `:fork:`...), read through `cvs`.
+    Remote(String),
+}
+
+impl Root {
+    fn shown(&self, module: &str) -> String {
+        match self {
+            Root::Local(r) => r.join(module).display().to_string(),
+            Root::Remote(r) => format!("{r}/{module}"),
+        }
+    }
+
+    fn env(&self) -> std::ffi::OsString {
+        match self {
+            Root::Local(r) => r.clone().into_os_string(),
+            Root::Remote(r) => r.into(),
+        }
+    }
+}
+
+/// A root string names a remote repository unless it is a path or `:local:`.
+fn is_remote(root: &str) -> bool {
+    root.starts_with(':') && !root.starts_with(":local:")
 }
 
 /// Finds the root and module(s) `path` names: a module folder inside a root, a whole
-/// root (every module), or a working copy (its `CVS/Root` and `CVS/Repository`).
-fn locate(path: &Path, options: &CvsOptions) -> Result<(PathBuf, Vec<String>), SourceError> {
-    let remote = |root: &str| {
-        invalid(
-            path,
-            format!(
-                "{root} is a remote CVS root; vcscope reads local repositories only \
-                 (copy the repository's ,v files, e.g. with rsync, and point vcscope at the copy)"
-            ),
-        )
-    };
+/// root (every module), a working copy (its `CVS/Root` and `CVS/Repository`), or
+/// `--cvs-root` (local or remote) with `--module`.
+fn locate(path: &Path, options: &CvsOptions) -> Result<(Root, Vec<String>), SourceError> {
+    let given = path.to_string_lossy();
     let (root, module) = if let Some(root) = &options.cvs_root {
-        if root.starts_with(':') {
-            return Err(remote(root));
-        }
-        (PathBuf::from(root), options.module.clone())
+        (root.clone(), options.module.clone())
+    } else if is_remote(&given) {
+        (given.into_owned(), options.module.clone())
     } else if path.join("CVS").join("Root").is_file() {
         let read = |name: &str| {
             std::fs::read_to_string(path.join("CVS").join(name))
@@ -99,14 +124,11 @@ fn locate(path: &Path, options: &CvsOptions) -> Result<(PathBuf, Vec<String>), S
                 .map_err(|source| SourceError::Io { path: path.join("CVS").join(name).display().to_string(), source })
         };
         let root = read("Root")?;
-        if root.starts_with(':') && !root.starts_with(":local:") {
-            return Err(remote(&root));
-        }
-        let root = PathBuf::from(root.trim_start_matches(":local:"));
         let repository = read("Repository")?;
         // CVS/Repository is relative to the root, or (old clients) absolute.
+        let local = root.trim_start_matches(":local:");
         let module =
-            Path::new(&repository).strip_prefix(&root).map(|p| p.display().to_string()).unwrap_or(repository.clone());
+            repository.strip_prefix(local).map(|m| m.trim_start_matches('/').to_owned()).unwrap_or(repository.clone());
         (root, options.module.clone().or(Some(module)))
     } else {
         let full = std::fs::canonicalize(path)
@@ -118,8 +140,15 @@ fn locate(path: &Path, options: &CvsOptions) -> Result<(PathBuf, Vec<String>), S
             ));
         };
         let module = full.strip_prefix(root).ok().map(|m| m.display().to_string()).filter(|m| !m.is_empty());
-        (root.to_path_buf(), options.module.clone().or(module))
+        (root.display().to_string(), options.module.clone().or(module))
     };
+    if is_remote(&root) {
+        let Some(module) = module else {
+            return Err(invalid(path, format!("{root} is a remote root: name the module to read with --module")));
+        };
+        return Ok((Root::Remote(root), vec![module]));
+    }
+    let root = PathBuf::from(root.trim_start_matches(":local:"));
     if !root.join("CVSROOT").is_dir() {
         return Err(invalid(&root, "is not a CVS repository root (it has no CVSROOT folder)"));
     }
@@ -145,7 +174,7 @@ fn locate(path: &Path, options: &CvsOptions) -> Result<(PathBuf, Vec<String>), S
             return Err(invalid(&root.join(m), "no such module in the repository"));
         }
     }
-    Ok((root, modules))
+    Ok((Root::Local(root), modules))
 }
 
 /// Reads `login = Full Name <email>` lines (`#` starts a comment).
@@ -184,7 +213,10 @@ impl CvsSource {
     /// Opens the repository `path` names (see [`CvsOptions`]).
     pub fn open(path: &Path, options: CvsOptions) -> Result<CvsSource, SourceError> {
         let (root, modules) = locate(path, &options)?;
-        let mut authors = read_users(&root);
+        let mut authors = match &root {
+            Root::Local(r) => read_users(r),
+            Root::Remote(_) => HashMap::new(),
+        };
         if let Some(file) = &options.authors {
             let text = std::fs::read_to_string(file)
                 .map_err(|source| SourceError::Io { path: file.display().to_string(), source })?;
@@ -215,8 +247,8 @@ fn count_masters(dir: &Path) -> usize {
 }
 
 /// The work for one patchset: its members and where their `,v` files live.
-struct CvsJob {
-    module_dir: PathBuf,
+pub(crate) struct CvsJob {
+    module: String,
     date: DateTime<Utc>,
     members: Vec<cvsps::Member>,
 }
@@ -229,8 +261,7 @@ impl Source for CvsSource {
     fn list(&mut self, sink: &mut dyn FnMut(Listed)) -> Result<(), SourceError> {
         let several = self.modules.len() > 1;
         for module in &self.modules {
-            let module_dir = self.root.join(module);
-            let shown = module_dir.display().to_string();
+            let shown = self.root.shown(module);
             let problem = |severity, message: String| {
                 Listed::Problem(Problem {
                     severity,
@@ -238,7 +269,7 @@ impl Source for CvsSource {
                     message,
                 })
             };
-            let output = match cvsps::run(&self.options.cvsps, &self.root, module, self.options.timeout) {
+            let output = match cvsps::run(&self.options.cvsps, &self.root.env(), module, self.options.timeout) {
                 Ok(o) => o,
                 Err(cvsps::RunError::Missing(e)) => {
                     return Err(SourceError::Program {
@@ -259,7 +290,11 @@ impl Source for CvsSource {
                 }
             };
             if patchsets.is_empty() {
-                let masters = count_masters(&module_dir);
+                let masters = match &self.root {
+                    Root::Local(r) => count_masters(&r.join(module)),
+                    // Remotely there are no files to count: trust cvs's own complaint.
+                    Root::Remote(_) => usize::from(output.stderr.contains("aborted]")),
+                };
                 if masters > 0 {
                     let tail: Vec<&str> = output.stderr.lines().filter(|l| !l.trim().is_empty()).collect();
                     let tail = tail[tail.len().saturating_sub(6)..].join("\n    ");
@@ -297,11 +332,7 @@ impl Source for CvsSource {
                 };
                 sink(Listed::Changeset(Changeset {
                     commit,
-                    job: Job::Deferred(Box::new(CvsJob {
-                        module_dir: module_dir.clone(),
-                        date: ps.date,
-                        members: ps.members,
-                    })),
+                    job: Job::Deferred(Box::new(CvsJob { module: module.clone(), date: ps.date, members: ps.members })),
                     origin: Origin { file: shown.clone(), line: None, revision: Some(format!("patchset {id}")) },
                 }));
             }
@@ -310,20 +341,28 @@ impl Source for CvsSource {
     }
 
     fn counter_factory(&self) -> Option<Arc<dyn CounterFactory>> {
-        Some(Arc::new(Factory))
+        Some(Arc::new(Factory { root: self.root.clone() }))
     }
 }
 
-struct Factory;
+struct Factory {
+    root: Root,
+}
 
 impl CounterFactory for Factory {
     fn counter(&self) -> Result<Box<dyn Counter>, SourceError> {
-        Ok(Box::new(CvsCounter { cache: HashMap::new(), problems: Vec::new() }))
+        Ok(match &self.root {
+            Root::Local(root) => {
+                Box::new(CvsCounter { root: root.clone(), cache: HashMap::new(), problems: Vec::new() })
+            }
+            Root::Remote(root) => Box::new(remote::RemoteCounter::new(root.clone())?),
+        })
     }
 }
 
 /// Counts patchset members from `,v` files, each file parsed once per worker.
 struct CvsCounter {
+    root: PathBuf,
     cache: HashMap<PathBuf, Result<Arc<rcs::RcsFile>, rcs::RcsError>>,
     problems: Vec<Problem>,
 }
@@ -363,22 +402,10 @@ impl CvsCounter {
     /// (from the `,v` file) are far apart: cvsps ran in another time zone.
     fn check_date(&mut self, job: &CvsJob) -> Option<(PathBuf, Option<String>, String)> {
         let m = job.members.first()?;
-        let file = master_path(&job.module_dir, &m.path)?;
+        let file = master_path(&self.root.join(&job.module), &m.path)?;
         let master = self.master(&file).ok()?;
         let t = rcs_time(&master.revisions.get(&m.to)?.date)?;
-        let off = (t - job.date).num_seconds().abs();
-        (off > 20 * 60).then(|| {
-            (
-                file.clone(),
-                Some(m.to.clone()),
-                format!(
-                    "the ,v file dates this revision {t}, cvsps dates its patchset {}: {} apart \
-                     (cvsps ran in another time zone, or its grouping is wrong)",
-                    job.date,
-                    humanize(off)
-                ),
-            )
-        })
+        date_gap(t, job.date).map(|message| (file.clone(), Some(m.to.clone()), message))
     }
 
     /// One member's change, or `None` for a no-op (a removed file removed again).
@@ -387,9 +414,10 @@ impl CvsCounter {
         job: &CvsJob,
         m: &cvsps::Member,
     ) -> Result<Option<FileChange>, (PathBuf, Option<String>, String)> {
-        let Some(file) = master_path(&job.module_dir, &m.path) else {
+        let module_dir = self.root.join(&job.module);
+        let Some(file) = master_path(&module_dir, &m.path) else {
             return Err((
-                job.module_dir.join(format!("{},v", m.path)),
+                module_dir.join(format!("{},v", m.path)),
                 Some(m.to.clone()),
                 "no ,v file (neither beside the others nor in Attic/)".into(),
             ));
@@ -456,6 +484,19 @@ impl CvsCounter {
         let (added, removed) = if master.binary { (0, 0) } else { (added, removed) };
         Ok(Some(FileChange { path: m.path.clone(), old_path: None, added, removed, binary: master.binary, status }))
     }
+}
+
+/// An error message when a revision's own date and its patchset's date (from
+/// cvsps) are far apart: cvsps ran in another time zone.
+fn date_gap(revision: DateTime<Utc>, patchset: DateTime<Utc>) -> Option<String> {
+    let off = (revision - patchset).num_seconds().abs();
+    (off > 20 * 60).then(|| {
+        format!(
+            "the repository dates this revision {revision}, cvsps dates its patchset {patchset}: {} apart \
+             (cvsps ran in another time zone, or its grouping is wrong)",
+            humanize(off)
+        )
+    })
 }
 
 fn humanize(seconds: i64) -> String {
