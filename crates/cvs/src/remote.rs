@@ -64,7 +64,8 @@ impl RemoteCounter {
             .output()
             .map_err(|e| format!("cannot run cvs ({e}); install it (Debian: apt-get install cvs)"))?;
         // rdiff exits 1 when the revisions differ, as diff does.
-        if !out.status.success() && !(args.first() == Some(&"rdiff") && out.status.code() == Some(1)) {
+        let differ = args.first() == Some(&"rdiff") && out.status.code() == Some(1);
+        if !(out.status.success() || differ) {
             let stderr = String::from_utf8_lossy(&out.stderr);
             let tail: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
             return Err(format!("cvs {} failed: {}", args.join(" "), tail[tail.len().saturating_sub(3)..].join(" / ")));
