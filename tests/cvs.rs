@@ -361,6 +361,21 @@ fn known_cvsps_failures_are_reported_not_hidden() {
     assert_eq!(code, Some(1), "{err}");
     assert!(err.contains("crashed") && err.contains("segmentation fault") && err.contains("Logging kern"), "{err}");
 
+    // The real crash: cvsps 2.1 with -A segfaults on c2s-main/proj (its INFO.txt).
+    if let Some(data) = util::testdata() {
+        let with_a = wrapper(dir.path(), "with-a", "exec cvsps -A \"$@\"");
+        let repo = data.join("cvs/c2s-main");
+        let out = vcscope()
+            .args(["ingest", "-q", "--module", "proj", "--cvsps", with_a.to_str().unwrap(), "--cvs-root"])
+            .arg(&repo)
+            .arg(&repo)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(err.contains("module proj: cvsps crashed (signal 11, a segmentation fault)"), "{err}");
+    }
+
     // A cvsps that ignores TZ=UTC (dates shifted by the local zone): the ,v dates
     // disagree by whole hours, and every patchset says so.
     let shifted = wrapper(dir.path(), "shifted", "TZ=Asia/Tokyo exec cvsps \"$@\"");
