@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use git2::{Delta, DiffFindOptions, DiffOptions, FileMode, Oid, Patch, Repository};
 use vcscope_core::{Commit, Counter, CounterFactory, FileChange, FileStatus, SourceError};
 
-use crate::{invalid, open, Base, GitJob};
+use crate::{invalid, Base, GitJob};
 
 /// Makes one counter (one open repository) per worker.
 pub(crate) struct Factory {
@@ -20,7 +20,10 @@ pub(crate) struct Factory {
 
 impl CounterFactory for Factory {
     fn counter(&self) -> Result<Box<dyn Counter>, SourceError> {
-        let repo = open(&self.git_dir, false)
+        // Bare: counting reads objects only, and without a work tree libgit2 has no
+        // .gitattributes files to look for on every diff.
+        let flags = git2::RepositoryOpenFlags::NO_SEARCH | git2::RepositoryOpenFlags::BARE;
+        let repo = git2::Repository::open_ext(&self.git_dir, flags, std::iter::empty::<&std::ffi::OsStr>())
             .map_err(|e| invalid(&self.shown, None, format!("cannot open: {}", e.message())))?;
         Ok(Box::new(GitCounter { repo, shown: self.shown.clone(), renames: self.renames }))
     }
@@ -32,9 +35,14 @@ struct GitCounter {
     renames: bool,
 }
 
+/// Lines in a text, a last line without a newline included (as git counts them).
+fn count_lines(text: &[u8]) -> u64 {
+    memchr::memchr_iter(b'\n', text).count() as u64 + u64::from(text.last().is_some_and(|b| *b != b'\n'))
+}
+
 /// Git treats a blob as binary when its first 8000 bytes hold a NUL byte.
 fn is_binary(content: &[u8]) -> bool {
-    content.iter().take(8000).any(|b| *b == 0)
+    memchr::memchr(0, &content[..content.len().min(8000)]).is_some()
 }
 
 impl GitCounter {
@@ -42,21 +50,21 @@ impl GitCounter {
         self.repo.find_commit(oid)?.tree()
     }
 
-    /// (added, removed, binary) for one changed file.
-    fn numstat(&self, old: &git2::DiffFile<'_>, new: &git2::DiffFile<'_>) -> Result<(u64, u64, bool), git2::Error> {
-        if old.id() == new.id() {
+    /// (added, removed, binary) for one changed file, from its two sides
+    /// (blob or gitlink id and mode; `None` for a side that does not exist).
+    fn numstat(&self, old: Side, new: Side) -> Result<(u64, u64, bool), git2::Error> {
+        if old.map(|o| o.0) == new.map(|n| n.0) {
             return Ok((0, 0, false));
         }
-        let gitlink = |f: &git2::DiffFile<'_>| f.mode() == FileMode::Commit && !f.id().is_zero();
+        let gitlink = |side: Side| side.is_some_and(|(_, mode)| mode == i32::from(FileMode::Commit));
         if gitlink(old) || gitlink(new) {
             // The diff of a submodule is one `Subproject commit <id>` line a side.
             return Ok((u64::from(gitlink(new)), u64::from(gitlink(old)), false));
         }
-        let load = |f: &git2::DiffFile<'_>| -> Result<Option<git2::Blob<'_>>, git2::Error> {
-            if f.id().is_zero() {
-                Ok(None)
-            } else {
-                self.repo.find_blob(f.id()).map(Some)
+        let load = |side: Side| -> Result<Option<git2::Blob<'_>>, git2::Error> {
+            match side {
+                Some((id, _)) if !id.is_zero() => self.repo.find_blob(id).map(Some),
+                _ => Ok(None),
             }
         };
         let (old_blob, new_blob) = (load(old)?, load(new)?);
@@ -65,12 +73,102 @@ impl GitCounter {
         if is_binary(old_text) || is_binary(new_text) {
             return Ok((0, 0, true));
         }
+        let (old_blob, new_blob) = match (&old_blob, &new_blob) {
+            (Some(o), Some(n)) => (o, n),
+            // An added or deleted file: every line counts, no diff needed.
+            _ => return Ok((count_lines(new_text), count_lines(old_text), false)),
+        };
         let mut opts = DiffOptions::new();
         opts.force_text(true).context_lines(0);
-        let patch = Patch::from_buffers(old_text, None, new_text, None, Some(&mut opts))?;
+        // From the blobs, not their bytes: libgit2 would hash byte buffers again to
+        // name them (a quarter of the time). An empty path skips the lookup of
+        // .gitattributes diff drivers (without one libgit2 looks up "file"), which
+        // the counts ignore anyway (docs/fidelity.md).
+        let none = Some(std::path::Path::new(""));
+        let patch = Patch::from_blobs(old_blob, none, new_blob, none, Some(&mut opts))?;
         let (_, added, removed) = patch.line_stats()?;
         Ok((added as u64, removed as u64, false))
     }
+
+    /// The changed files between two trees, in git's order, without renames: a
+    /// merge walk over both trees' sorted entries, descending only into subtrees
+    /// whose ids differ. (libgit2's own tree diff re-reads the configuration and
+    /// sets up iterators for every commit; this does neither.)
+    fn walk(
+        &self,
+        old: Option<&git2::Tree<'_>>,
+        new: Option<&git2::Tree<'_>>,
+        prefix: &mut Vec<u8>,
+        out: &mut Vec<Change>,
+    ) -> Result<(), git2::Error> {
+        let entries = |t: Option<&git2::Tree<'_>>| -> Vec<Entry> {
+            t.map(|t| {
+                t.iter()
+                    .map(|e| {
+                        let tree = e.filemode() == i32::from(FileMode::Tree);
+                        let mut key = e.name_bytes().to_vec();
+                        if tree {
+                            key.push(b'/'); // git sorts a folder as its name with a slash
+                        }
+                        Entry { key, id: e.id(), mode: e.filemode(), tree }
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+        };
+        let (olds, news) = (entries(old), entries(new));
+        let (mut i, mut j) = (0, 0);
+        while i < olds.len() || j < news.len() {
+            let order = match (olds.get(i), news.get(j)) {
+                (Some(o), Some(n)) => o.key.cmp(&n.key),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                _ => std::cmp::Ordering::Greater,
+            };
+            let (o, n) = match order {
+                std::cmp::Ordering::Less => (olds.get(i), None),
+                std::cmp::Ordering::Greater => (None, news.get(j)),
+                std::cmp::Ordering::Equal => (olds.get(i), news.get(j)),
+            };
+            i += usize::from(o.is_some());
+            j += usize::from(n.is_some());
+            if let (Some(o), Some(n)) = (o, n) {
+                if o.id == n.id && o.mode == n.mode {
+                    continue;
+                }
+            }
+            let entry = o.or(n).map(|e| e.key.as_slice()).unwrap_or_default();
+            let len = prefix.len();
+            prefix.extend_from_slice(entry);
+            if o.or(n).is_some_and(|e| e.tree) {
+                let load = |e: Option<&Entry>| e.map(|e| self.repo.find_tree(e.id)).transpose();
+                let (ot, nt) = (load(o)?, load(n)?);
+                self.walk(ot.as_ref(), nt.as_ref(), prefix, out)?;
+            } else {
+                let side = |e: Option<&Entry>| e.map(|e| (e.id, e.mode));
+                out.push(Change { path: String::from_utf8_lossy(prefix).into_owned(), old: side(o), new: side(n) });
+            }
+            prefix.truncate(len);
+        }
+        Ok(())
+    }
+}
+
+/// One side of a changed file: its object id and mode.
+type Side = Option<(Oid, i32)>;
+
+/// A tree entry, with the key git sorts it by.
+struct Entry {
+    key: Vec<u8>,
+    id: Oid,
+    mode: i32,
+    tree: bool,
+}
+
+/// A changed file found by [`GitCounter::walk`].
+struct Change {
+    path: String,
+    old: Side,
+    new: Side,
 }
 
 fn path_of(f: &git2::DiffFile<'_>) -> Option<String> {
@@ -91,6 +189,23 @@ impl Counter for GitCounter {
             Base::Parent(p) => Some(self.tree_of(p).map_err(|e| fail(format!("cannot read parent {p}"), e))?),
         };
         let tree = self.tree_of(job.oid).map_err(|e| fail("cannot read the commit's tree".into(), e))?;
+        if !self.renames {
+            let mut changes = Vec::new();
+            self.walk(base.as_ref(), Some(&tree), &mut Vec::new(), &mut changes)
+                .map_err(|e| fail("cannot compare trees".into(), e))?;
+            let mut files = Vec::with_capacity(changes.len());
+            for c in changes {
+                let status = match (c.old, c.new) {
+                    (None, _) => FileStatus::Added,
+                    (_, None) => FileStatus::Deleted,
+                    _ => FileStatus::Modified,
+                };
+                let (added, removed, binary) =
+                    self.numstat(c.old, c.new).map_err(|e| fail(format!("cannot diff {}", c.path), e))?;
+                files.push(FileChange { path: c.path, old_path: None, added, removed, binary, status });
+            }
+            return Ok(files);
+        }
         let mut opts = DiffOptions::new();
         // A file that becomes a symlink is one entry, as in git (status T).
         opts.ignore_submodules(false).skip_binary_check(true).include_typechange(true);
@@ -98,11 +213,9 @@ impl Counter for GitCounter {
             .repo
             .diff_tree_to_tree(base.as_ref(), Some(&tree), Some(&mut opts))
             .map_err(|e| fail("cannot compare trees".into(), e))?;
-        if self.renames {
-            let mut find = DiffFindOptions::new();
-            find.renames(true);
-            diff.find_similar(Some(&mut find)).map_err(|e| fail("rename detection failed".into(), e))?;
-        }
+        let mut find = DiffFindOptions::new();
+        find.renames(true);
+        diff.find_similar(Some(&mut find)).map_err(|e| fail("rename detection failed".into(), e))?;
         let mut files = Vec::with_capacity(diff.deltas().len());
         for delta in diff.deltas() {
             let (old, new) = (delta.old_file(), delta.new_file());
@@ -114,8 +227,9 @@ impl Counter for GitCounter {
                 _ => (FileStatus::Modified, path_of(&new).or_else(|| path_of(&old)), None),
             };
             let path = path.unwrap_or_default();
+            let side = |f: &git2::DiffFile<'_>| (!f.id().is_zero()).then(|| (f.id(), u32::from(f.mode()) as i32));
             let (added, removed, binary) =
-                self.numstat(&old, &new).map_err(|e| fail(format!("cannot diff {path}"), e))?;
+                self.numstat(side(&old), side(&new)).map_err(|e| fail(format!("cannot diff {path}"), e))?;
             files.push(FileChange { path, old_path, added, removed, binary, status });
         }
         Ok(files)
