@@ -377,3 +377,40 @@ fn log_scale_and_outlier_policies() {
     let big = kept.iter().find(|c| &c.0 == outlier).unwrap().2;
     assert!(kept.iter().all(|c| c.2 <= big), "kept at true size, the outlier is the largest circle");
 }
+
+#[test]
+fn crowded_milestones_keep_their_numbers_and_list_their_names() {
+    // Twelve milestones a day apart: not all names fit above the plot.
+    let args: Vec<String> = (1..=12).map(|d| format!("2009-02-{:02}=Release candidate number {d}", d + 1)).collect();
+    let mut all = vec![];
+    for a in &args {
+        all.extend(["--milestone", a.as_str()]);
+    }
+    let labels = texts(&svg_of(&small_stream(), &all));
+    // Every milestone shows its number, with or without its name.
+    for k in 1..=12 {
+        assert!(
+            labels.iter().any(|l| l == &k.to_string() || l.starts_with(&format!("{k} Release"))),
+            "{k}: {labels:?}"
+        );
+    }
+    // Bare numbers in bold are milestone labels (the size legend's numbers are not bold).
+    let svg = svg_of(&small_stream(), &all);
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let short: Vec<String> = doc
+        .descendants()
+        .filter(|n| {
+            n.attribute("aria-label").and_then(|l| l.parse::<u32>().ok()).is_some_and(|k| (1..=12).contains(&k))
+        })
+        .filter(|n| {
+            n.children()
+                .any(|u| u.attribute(("http://www.w3.org/1999/xlink", "href")).is_some_and(|h| h.starts_with("#b")))
+        })
+        .map(|n| n.attribute("aria-label").unwrap().to_owned())
+        .collect();
+    assert!(!short.is_empty(), "expected some labels cut to their number: {labels:?}");
+    assert!(labels.contains(&"Milestones".to_owned()));
+    for n in short {
+        assert!(labels.iter().any(|l| l.starts_with(&format!("{n} Release candidate"))), "{n}'s name is not listed");
+    }
+}

@@ -48,7 +48,7 @@ pub fn cvsps(root: &Path, module: &str) -> (Option<i32>, Vec<RefPatchSet>, Strin
             } else if let Some(b) = line.strip_prefix("Branch: ") {
                 ps.branch = b.to_owned();
             } else if let Some(t) = line.strip_prefix("Tag: ") {
-                let t = t.trim().trim_end_matches("**INVALID**").trim();
+                let t = t.trim().trim_end_matches("**INVALID**").trim_end_matches("**FUNKY**").trim();
                 ps.tag = (t != "(none)").then(|| t.to_owned());
             } else if line == "Log:" {
                 break;

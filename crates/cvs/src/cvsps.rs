@@ -174,7 +174,8 @@ pub fn parse(text: &str) -> Result<Vec<PatchSet>, String> {
             } else if let Some(b) = line.strip_prefix("Branch: ") {
                 ps.branch = b.trim().to_owned();
             } else if let Some(t) = line.strip_prefix("Tag: ") {
-                let t = t.trim().trim_end_matches("**INVALID**").trim();
+                // cvsps marks doubtful tags `**INVALID**` or `**FUNKY**`; the name is before.
+                let t = t.trim().trim_end_matches("**INVALID**").trim_end_matches("**FUNKY**").trim();
                 if t != "(none)" && !t.is_empty() {
                     ps.tags.push(t.to_owned());
                 }

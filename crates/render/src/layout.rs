@@ -96,6 +96,17 @@ struct LegendEntry {
     commits: usize,
 }
 
+/// A placed milestone label.
+struct MilestoneLabel {
+    text: String,
+    left: f32,
+    width: f32,
+    anchor: Anchor,
+    row: usize,
+    /// Only the number fits; the name is listed in the side panel.
+    abbreviated: bool,
+}
+
 /// The plot rectangle and the largest ordinary circle's radius.
 #[derive(Debug, Clone, Copy)]
 struct Frame {
@@ -526,7 +537,7 @@ impl<'a> Chart<'a> {
     fn axes(&self, items: &mut Vec<Item>) {
         let (c, f) = (self.colors, self.frame);
         items.push(Item::Line { x1: f.x0, y1: f.y1, x2: f.x1, y2: f.y1, color: c.muted, width: 1.0, dashed: false });
-        let mut last_end = f32::MIN;
+        let (mut last_end, mut last_major_end) = (f32::MIN, f32::MIN);
         for t in &self.ticks {
             let x = self.x_of_tick(t);
             items.push(Item::Line {
@@ -545,7 +556,11 @@ impl<'a> Chart<'a> {
                 last_end = x + width / 2.0;
             }
             if let Some(major) = &t.major {
-                items.push(bold(x, f.y1 + 32.0, 11.0, Anchor::Middle, c.text, major));
+                let width = self.fonts.width(true, 11.0, major);
+                if x - width / 2.0 > last_major_end + 6.0 {
+                    items.push(bold(x, f.y1 + 32.0, 11.0, Anchor::Middle, c.text, major));
+                    last_major_end = x + width / 2.0;
+                }
             }
         }
         let h = self.options.height as f32;
@@ -560,18 +575,43 @@ impl<'a> Chart<'a> {
             text: "random spread (no meaning)".to_owned(),
             vertical: true,
         });
-        for (k, (x, label)) in self.milestones.iter().enumerate() {
-            let y = f.y0 + 14.0 + 15.0 * (k % 3) as f32;
-            let label = format!("{} {}", k + 1, label);
-            let width = self.fonts.width(true, 11.0, &label);
-            // Labels near the right edge go to the left of their line.
-            let (lx, anchor) = if x + 4.0 + width > f.x1 { (x - 4.0, Anchor::End) } else { (x + 4.0, Anchor::Start) };
-            let bx = if anchor == Anchor::End { lx - width - 2.0 } else { lx - 2.0 };
-            items.push(Item::Rect { x: bx, y: y - 11.0, w: width + 4.0, h: 14.0, fill: c.plot.alpha(0.85) });
-            items.push(bold(lx, y, 11.0, anchor, c.text, &label));
+        for m in self.milestone_labels() {
+            let y = f.y0 + 14.0 + 15.0 * m.row as f32;
+            let lx = if m.anchor == Anchor::End { m.left + m.width } else { m.left + 2.0 };
+            items.push(Item::Rect { x: m.left, y: y - 11.0, w: m.width + 4.0, h: 14.0, fill: c.plot.alpha(0.85) });
+            items.push(bold(lx, y, 11.0, m.anchor, c.text, &m.text));
         }
         items.push(bold(f.x0, 30.0, 20.0, Anchor::Start, c.text, &self.options.title));
         items.push(text(f.x0, 54.0, 13.0, Anchor::Start, c.muted, &self.subtitle()));
+    }
+
+    /// Milestone labels, each in the first of four rows where it does not run into
+    /// the label before it; where no row has room, only its number (the side panel
+    /// then lists the name).
+    fn milestone_labels(&self) -> Vec<MilestoneLabel> {
+        let f = self.frame;
+        let mut row_ends = [f32::MIN; 4];
+        let mut out = Vec::new();
+        for (k, (x, name)) in self.milestones.iter().enumerate() {
+            let place = |text: String, abbreviated: bool| {
+                let width = self.fonts.width(true, 11.0, &text);
+                // Labels near the right edge go to the left of their line.
+                let (left, anchor) =
+                    if x + 4.0 + width > f.x1 { (x - 4.0 - width, Anchor::End) } else { (x + 2.0, Anchor::Start) };
+                MilestoneLabel { text, left, width, anchor, row: 0, abbreviated }
+            };
+            let mut label = place(format!("{} {name}", k + 1), false);
+            match row_ends.iter().position(|end| label.left > end + 4.0) {
+                Some(row) => label.row = row,
+                None => {
+                    label = place((k + 1).to_string(), true);
+                    label.row = row_ends.iter().enumerate().min_by(|a, b| a.1.total_cmp(b.1)).map_or(0, |(i, _)| i);
+                }
+            }
+            row_ends[label.row] = label.left + label.width + 2.0;
+            out.push(label);
+        }
+        out
     }
 
     fn panel(&self, items: &mut Vec<Item>) {
@@ -632,6 +672,18 @@ impl<'a> Chart<'a> {
         }
         y = base + 34.0;
 
+        let short: Vec<usize> =
+            self.milestone_labels().iter().enumerate().filter(|(_, m)| m.abbreviated).map(|(k, _)| k).collect();
+        if !short.is_empty() {
+            items.push(bold(left, y, 13.0, Anchor::Start, c.text, "Milestones"));
+            y += 17.0;
+            for &k in short.iter().take(8) {
+                let line = format!("{} {}", k + 1, self.milestones[k].1);
+                items.push(text(left, y, 11.0, Anchor::Start, c.text, &self.fit(&line, 11.0, right - left)));
+                y += 14.0;
+            }
+            y += 10.0;
+        }
         if !self.outliers.is_empty() {
             let how = match self.options.outliers {
                 OutlierPolicy::Cap => "Outliers (capped, dashed)",
