@@ -35,6 +35,56 @@ struct GitCounter {
     renames: bool,
 }
 
+/// Lines added and removed between two texts, as git's numstat counts them;
+/// `whole` diffs the whole texts (from their blobs, without hashing them again).
+fn line_counts(
+    old: &[u8],
+    new: &[u8],
+    whole: impl FnOnce() -> Result<(u64, u64), git2::Error>,
+) -> Result<(u64, u64), git2::Error> {
+    // Lines both sides share at the start and the end are never part of the diff
+    // (xdiff trims them first, too): a change that only adds or only removes lines
+    // needs no diff at all, and a small middle is diffed on its own. (libgit2 hashes
+    // byte buffers to name them, so a large middle is diffed whole, from its blobs.)
+    let (old_mid, new_mid) = trim_common_lines(old, new);
+    if old_mid.is_empty() || new_mid.is_empty() {
+        return Ok((count_lines(new_mid), count_lines(old_mid)));
+    }
+    if (old_mid.len() + new_mid.len()) * 4 > old.len() + new.len() {
+        return whole();
+    }
+    let mut opts = DiffOptions::new();
+    opts.force_text(true).context_lines(0);
+    // An empty path skips the lookup of .gitattributes diff drivers (without one
+    // libgit2 looks up "file"), which the counts ignore anyway.
+    let none = Some(std::path::Path::new(""));
+    let patch = Patch::from_buffers(old_mid, none, new_mid, none, Some(&mut opts))?;
+    let (_, added, removed) = patch.line_stats()?;
+    Ok((added as u64, removed as u64))
+}
+
+/// The parts of `old` and `new` left when the whole lines they share at the start
+/// and at the end are taken away (as xdiff's first step does).
+fn trim_common_lines<'t>(old: &'t [u8], new: &'t [u8]) -> (&'t [u8], &'t [u8]) {
+    let same = old.iter().zip(new).take_while(|(a, b)| a == b).count();
+    // Whole lines only: up to the last newline inside the shared bytes.
+    let start = old[..same].iter().rposition(|b| *b == b'\n').map_or(0, |nl| nl + 1);
+    let (old, new) = (&old[start..], &new[start..]);
+    let limit = old.len().min(new.len());
+    let same_end = old.iter().rev().zip(new.iter().rev()).take(limit).take_while(|(a, b)| a == b).count();
+    // The shared end must start a line on both sides: right after a newline, or at
+    // the start of what is left (which starts a line, after the shared start).
+    let starts_line = |t: &[u8]| t.len() == same_end || t[t.len() - same_end - 1] == b'\n';
+    let tail = &old[old.len() - same_end..];
+    let end = if starts_line(old) && starts_line(new) {
+        same_end
+    } else {
+        // Else from just after the first newline inside the shared end.
+        tail.iter().position(|b| *b == b'\n').map_or(0, |nl| same_end - nl - 1)
+    };
+    (&old[..old.len() - end], &new[..new.len() - end])
+}
+
 /// Lines in a text, a last line without a newline included (as git counts them).
 fn count_lines(text: &[u8]) -> u64 {
     memchr::memchr_iter(b'\n', text).count() as u64 + u64::from(text.last().is_some_and(|b| *b != b'\n'))
@@ -73,21 +123,27 @@ impl GitCounter {
         if is_binary(old_text) || is_binary(new_text) {
             return Ok((0, 0, true));
         }
-        let (old_blob, new_blob) = match (&old_blob, &new_blob) {
-            (Some(o), Some(n)) => (o, n),
+        if old_blob.is_none() || new_blob.is_none() {
             // An added or deleted file: every line counts, no diff needed.
-            _ => return Ok((count_lines(new_text), count_lines(old_text), false)),
+            return Ok((count_lines(new_text), count_lines(old_text), false));
+        }
+        let whole = || {
+            let mut opts = DiffOptions::new();
+            opts.force_text(true).context_lines(0);
+            // From the blobs, not their bytes: libgit2 would hash byte buffers to
+            // name them. An empty path skips the lookup of .gitattributes diff
+            // drivers (without one libgit2 looks up "file"), which counts ignore.
+            let none = Some(std::path::Path::new(""));
+            let (old, new) = (old_blob.as_ref(), new_blob.as_ref());
+            let patch = match (old, new) {
+                (Some(o), Some(n)) => Patch::from_blobs(o, none, n, none, Some(&mut opts))?,
+                _ => Patch::from_buffers(old_text, none, new_text, none, Some(&mut opts))?,
+            };
+            let (_, added, removed) = patch.line_stats()?;
+            Ok((added as u64, removed as u64))
         };
-        let mut opts = DiffOptions::new();
-        opts.force_text(true).context_lines(0);
-        // From the blobs, not their bytes: libgit2 would hash byte buffers again to
-        // name them (a quarter of the time). An empty path skips the lookup of
-        // .gitattributes diff drivers (without one libgit2 looks up "file"), which
-        // the counts ignore anyway (docs/fidelity.md).
-        let none = Some(std::path::Path::new(""));
-        let patch = Patch::from_blobs(old_blob, none, new_blob, none, Some(&mut opts))?;
-        let (_, added, removed) = patch.line_stats()?;
-        Ok((added as u64, removed as u64, false))
+        let (added, removed) = line_counts(old_text, new_text, whole)?;
+        Ok((added, removed, false))
     }
 
     /// The changed files between two trees, in git's order, without renames: a
@@ -233,5 +289,70 @@ impl Counter for GitCounter {
             files.push(FileChange { path, old_path, added, removed, binary, status });
         }
         Ok(files)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// xdiff on the whole texts, for reference.
+    fn whole(old: &[u8], new: &[u8]) -> (u64, u64) {
+        let mut opts = DiffOptions::new();
+        opts.force_text(true).context_lines(0);
+        let patch = Patch::from_buffers(old, None, new, None, Some(&mut opts)).unwrap();
+        let (_, a, r) = patch.line_stats().unwrap();
+        (a as u64, r as u64)
+    }
+
+    /// `line_counts` with the middles always diffed on their own.
+    fn line_counts_middles(old: &[u8], new: &[u8]) -> (u64, u64) {
+        let (o, n) = trim_common_lines(old, new);
+        if o.is_empty() || n.is_empty() {
+            return (count_lines(n), count_lines(o));
+        }
+        whole(o, n)
+    }
+
+    #[test]
+    fn trimming_shared_lines_changes_no_count() {
+        let cases: [(&[u8], &[u8]); 8] = [
+            (b"a\nb\n", b"a\nx\nb\n"),
+            (b"a\nb\n", b"a\nb\nc\n"),
+            (b"a\nb", b"a\nb\n"),
+            (b"x\n", b"a\nx\n"),
+            (b"abc", b"xxabc"),
+            (b"a\nb\nc\n", b"c\n"),
+            (b"same\nend", b"same\nEnd"),
+            (b"", b"a\n"),
+        ];
+        for (old, new) in cases {
+            assert_eq!(line_counts_middles(old, new), whole(old, new), "{old:?} -> {new:?}");
+            assert_eq!(line_counts(old, new, || Ok(whole(old, new))).unwrap(), whole(old, new));
+        }
+        // Random texts over a few lines, with and without final newlines.
+        let mut seed = 0x2545_f491_u64;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        for _ in 0..3000 {
+            let mut text = |max: u64| {
+                let mut t = Vec::new();
+                for _ in 0..next(max) {
+                    t.extend_from_slice([&b"a"[..], b"b", b"c", b""][next(4) as usize]);
+                    if next(8) != 0 {
+                        t.push(b'\n');
+                    }
+                }
+                t
+            };
+            let (old, new) = (text(7), text(7));
+            // Both ways: the middles diffed alone, and the whole texts.
+            let alone = line_counts_middles(&old, &new);
+            assert_eq!(alone, whole(&old, &new), "{old:?} -> {new:?}");
+        }
     }
 }

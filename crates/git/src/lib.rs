@@ -108,7 +108,8 @@ fn cache_blobs() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         git2::opts::strict_hash_verification(false);
-        // SAFETY: libgit2's option setters write process globals without locks; this
+        // SAFETY (for the three setters below): libgit2's options are process globals
+        // written without locks; this
         // runs once, on the thread that opens the repository, before the stats stage
         // starts the threads that use libgit2, and nothing else sets options.
         #[allow(unsafe_code)]
@@ -117,6 +118,10 @@ fn cache_blobs() {
         // tree and as its child's base.
         #[allow(unsafe_code)]
         let _ = unsafe { git2::opts::set_cache_object_limit(git2::ObjectType::Tree, 1 << 20) };
+        // A smaller total than the default 256 MiB measured faster (and keeps memory
+        // down): recent objects are what counting reuses.
+        #[allow(unsafe_code)]
+        let _ = unsafe { git2::opts::set_cache_max_size(64 << 20) };
     });
 }
 
