@@ -253,6 +253,16 @@ pub(crate) struct CvsJob {
     members: Vec<cvsps::Member>,
 }
 
+impl CvsJob {
+    /// The job back from the stats stage.
+    fn from_any(commit: &Commit, job: Box<dyn Any + Send>) -> Result<Box<CvsJob>, SourceError> {
+        job.downcast::<CvsJob>().map_err(|_| SourceError::Invalid {
+            origin: Origin { file: commit.id.clone(), ..Origin::default() },
+            message: "internal: not a CVS job".into(),
+        })
+    }
+}
+
 impl Source for CvsSource {
     fn name(&self) -> &str {
         "cvsps"
@@ -509,10 +519,7 @@ fn humanize(seconds: i64) -> String {
 
 impl Counter for CvsCounter {
     fn count(&mut self, commit: &Commit, job: Box<dyn Any + Send>) -> Result<Vec<FileChange>, SourceError> {
-        let job = job.downcast::<CvsJob>().map_err(|_| SourceError::Invalid {
-            origin: Origin { file: commit.id.clone(), ..Origin::default() },
-            message: "internal: not a CVS job".into(),
-        })?;
+        let job = CvsJob::from_any(commit, job)?;
         let mut files = Vec::with_capacity(job.members.len());
         if let Some((file, revision, message)) = self.check_date(&job) {
             self.problems.push(Problem {

@@ -148,10 +148,7 @@ impl RemoteCounter {
 
 impl Counter for RemoteCounter {
     fn count(&mut self, commit: &Commit, job: Box<dyn Any + Send>) -> Result<Vec<FileChange>, SourceError> {
-        let job = job.downcast::<CvsJob>().map_err(|_| SourceError::Invalid {
-            origin: Origin { file: commit.id.clone(), ..Origin::default() },
-            message: "internal: not a CVS job".into(),
-        })?;
+        let job = CvsJob::from_any(commit, job)?;
         let root = self.root.clone();
         let problem = |path: &str, revision: String, message: String| Problem {
             severity: Severity::Error,
