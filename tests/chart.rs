@@ -286,6 +286,7 @@ fn bad_chart_input_is_a_clear_error_and_writes_nothing() {
     for (args, words) in [
         (vec!["--size", "big"], "WIDTHxHEIGHT"),
         (vec!["--size", "50x50"], "too small"),
+        (vec!["--size", "15000x15000"], "too large"),
         (vec!["--milestone", "soon"], "DATE=LABEL"),
         (vec!["--milestone", "2009-13-45=x"], "not a date"),
         (vec!["--since", "yesterday"], "not a date"),

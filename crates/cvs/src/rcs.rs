@@ -463,6 +463,24 @@ desc\n@@\n\n\
     }
 
     #[test]
+    fn damaged_files_never_panic() {
+        // Every truncation, and many single-byte changes, of a valid file.
+        for end in 0..SAMPLE.len() {
+            let _ = parse(&SAMPLE[..end]);
+        }
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        for _ in 0..20_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let mut bytes = SAMPLE.to_vec();
+            let at = (seed % bytes.len() as u64) as usize;
+            bytes[at] = [b'@', b';', b'\n', b' ', b'1', b'.', b'a', b'd', 0][(seed >> 32) as usize % 9];
+            let _ = parse(&bytes);
+        }
+    }
+
+    #[test]
     fn malformed_files_name_the_revision() {
         // A missing delta text spoils only the revisions counted through it.
         let missing = String::from_utf8_lossy(SAMPLE).replace("1.2.2.1\nlog\n@branch@\ntext\n@a3 1\nnew\n@\n", "");

@@ -749,7 +749,8 @@ fn check_size(o: &ChartOptions) -> Result<(), RenderError> {
     if o.width < 400 || o.height < 300 || o.scale.is_nan() || o.scale < 0.25 || w < 100 || h < 100 {
         return Err(RenderError::Size { width: w, height: h, what: "small" });
     }
-    if w > 20_000 || h > 20_000 || o.width > 20_000 || o.height > 20_000 {
+    // 100 megapixels (300 MB of RGB) is the most a PNG may take.
+    if w > 20_000 || h > 20_000 || o.width > 20_000 || o.height > 20_000 || u64::from(w) * u64::from(h) > 100_000_000 {
         return Err(RenderError::Size { width: w, height: h, what: "large" });
     }
     Ok(())

@@ -29,7 +29,10 @@ pub use scene::{Anchor, CircleMark, Item, Rgba, Scene};
 pub enum RenderError {
     #[error("the built-in font cannot be read ({0})")]
     Font(String),
-    #[error("a {width}x{height} pixel picture is too {what}; use --size and --scale for 100x100 to 20000x20000")]
+    #[error(
+        "a {width}x{height} pixel picture is too {what}; --size and --scale must give 100 to 20000 pixels a side \
+         and at most 100 megapixels"
+    )]
     Size { width: u32, height: u32, what: &'static str },
     #[error("cannot encode the PNG: {0}")]
     Png(String),
