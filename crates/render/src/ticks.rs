@@ -16,6 +16,27 @@ pub struct Tick {
 /// The ticks between `from` and `to` (inclusive), and the name of their unit.
 pub fn ticks(from: DateTime<Utc>, to: DateTime<Utc>) -> (Vec<Tick>, &'static str) {
     let days = (to - from).num_days();
+    let minutes = (to - from).num_minutes();
+    if minutes <= 48 * 60 {
+        // Under two days: every 1, 2, 5, 10, 15 or 30 minutes, or 1, 2, 3, 6 or 12
+        // hours, whichever gives at most 16 ticks; the day under the first and at
+        // midnight.
+        let step = [1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720].into_iter().find(|s| minutes / s <= 16).unwrap_or(720);
+        let day_start = from.date_naive().and_hms_opt(0, 0, 0).map(|t| t.and_utc()).unwrap_or(from);
+        let offset = (from - day_start).num_minutes();
+        let mut t = day_start + Duration::minutes((offset + step - 1) / step * step);
+        let mut out: Vec<Tick> = Vec::new();
+        while t <= to {
+            let new_day = out.last().is_none_or(|p| p.time.date_naive() != t.date_naive());
+            out.push(Tick {
+                time: t,
+                label: t.format("%H:%M").to_string(),
+                major: new_day.then(|| t.format("%b %d %Y").to_string()),
+            });
+            t += Duration::minutes(step);
+        }
+        return (out, if step < 60 { "minutes" } else { "hours" });
+    }
     if days <= 16 {
         let dates = every_day(from, to, 1);
         (label(dates, "%d", |d, p| p.is_none_or(|p| p.month() != d.month()), "%b %Y"), "days")
@@ -118,6 +139,19 @@ mod tests {
         assert_eq!(t[4].label, "Jan");
         assert_eq!(t[4].major.as_deref(), Some("2009"));
         assert_eq!(t[5].major, None);
+    }
+
+    #[test]
+    fn hours_and_minutes_for_short_spans() {
+        let from = at(2026, 11, 25) + Duration::hours(6) + Duration::minutes(28);
+        let (t, unit) = ticks(from, from + Duration::hours(2));
+        assert_eq!(unit, "minutes");
+        assert!(t.len() >= 4 && t.len() <= 16, "{t:?}");
+        assert_eq!(t[0].label, "06:30");
+        assert_eq!(t[0].major.as_deref(), Some("Nov 25 2026"));
+        let (t, unit) = ticks(from, from + Duration::hours(30));
+        assert_eq!(unit, "hours");
+        assert!(t.iter().any(|t| t.label == "00:00" && t.major.as_deref() == Some("Nov 26 2026")), "{t:?}");
     }
 
     #[test]
