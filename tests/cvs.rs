@@ -23,17 +23,25 @@ pub struct RefPatchSet {
     pub members: Vec<(String, String, String, bool)>,
 }
 
-/// Runs the real cvsps as the test data's README did (without -A); returns its exit
-/// code (None when killed by a signal), report and stderr.
-pub fn cvsps(root: &Path, module: &str) -> (Option<i32>, Vec<RefPatchSet>, String) {
+/// The real cvsps with `args`, as the test data's README ran it: a private HOME and
+/// working folder, `TZ=UTC`, a read-only cvs, and 60 seconds at most.
+fn run_cvsps(root: &Path, args: &[&str]) -> std::process::Output {
     let home = tempfile::tempdir().unwrap();
-    let out = run(Command::new("timeout")
-        .args(["60", "cvsps", "-x", "--norc", module])
+    run(Command::new("timeout")
+        .arg("60")
+        .arg("cvsps")
+        .args(args)
         .current_dir(home.path())
         .env("HOME", home.path())
         .env("CVSROOT", root)
         .env("TZ", "UTC")
-        .env("CVSREADONLYFS", "1"));
+        .env("CVSREADONLYFS", "1"))
+}
+
+/// Runs the real cvsps as the test data's README did (without -A); returns its exit
+/// code (None when killed by a signal), report and stderr.
+pub fn cvsps(root: &Path, module: &str) -> (Option<i32>, Vec<RefPatchSet>, String) {
+    let out = run_cvsps(root, &["-x", "--norc", module]);
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     let mut sets = Vec::new();
     let mut lines = text.lines().peekable();
@@ -515,14 +523,7 @@ fn the_seed_pipeline_and_every_difference_from_it() {
         util::require(tool);
     }
     let root = fixture();
-    let home = tempfile::tempdir().unwrap();
-    let g = run(Command::new("cvsps")
-        .args(["-x", "--norc", "-g", "kern"])
-        .current_dir(home.path())
-        .env("HOME", home.path())
-        .env("CVSROOT", root)
-        .env("TZ", "UTC")
-        .env("CVSREADONLYFS", "1"));
+    let g = run_cvsps(root, &["-x", "--norc", "-g", "kern"]);
     let text = String::from_utf8_lossy(&g.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&g.stderr).into_owned();
     // Difference 2: cvsps -g gives up at the binary logo (patchset 8).
