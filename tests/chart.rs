@@ -415,3 +415,15 @@ fn crowded_milestones_keep_their_numbers_and_list_their_names() {
         assert!(labels.iter().any(|l| l.starts_with(&format!("{n} Release candidate"))), "{n}'s name is not listed");
     }
 }
+
+#[test]
+fn a_minimal_stream_from_another_tool_renders() {
+    // Only the fields a chart needs: no message, parents, source or files.
+    let stream = "{\"id\":\"x1\",\"time\":\"2010-01-17T12:00:00Z\",\"author\":{\"name\":\"Other Tool\"},\"added\":4,\"removed\":1}\n\
+                  {\"id\":\"x2\",\"time\":\"2010-02-01T12:00:00Z\",\"author\":{\"name\":\"Other Tool\"},\"added\":40,\"removed\":0}\n";
+    let svg = svg_of(stream, &[]);
+    let drawn = circles(&svg);
+    assert_eq!(drawn.len(), 2);
+    assert!(drawn.iter().all(|c| c.1 == "Other Tool"));
+    assert!(texts(&svg).iter().any(|t| t.starts_with("2 commits · 1 person · +44 −1 lines")), "{:?}", texts(&svg));
+}

@@ -101,7 +101,8 @@ pub struct Commit {
     pub time: DateTime<Utc>,
     /// Who wrote it.
     pub author: Author,
-    /// The full log message.
+    /// The full log message (empty when a stream from another tool has none).
+    #[serde(default)]
     pub message: String,
     /// Parent ids (empty for a root commit or when the source has no graph).
     #[serde(default)]
