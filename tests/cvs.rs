@@ -425,7 +425,14 @@ fn a_remote_root_gives_what_the_local_reader_gives() {
     // `cvs rdiff -ko` and `cvs co -p -ko` instead of the ,v files.
     let mut cases = vec![(fixture().to_path_buf(), "kern".to_owned())];
     if let Some(data) = util::testdata() {
-        for (repo, module) in [("c2s-keywords", "keywords"), ("c2s-eol-mime", "eolmime"), ("cfe-issue22", "module")] {
+        // real-grasp-doc renumbers its trunk (1.x to 4.x): those steps are diffed with rdiff.
+        let repos = [
+            ("c2s-keywords", "keywords"),
+            ("c2s-eol-mime", "eolmime"),
+            ("cfe-issue22", "module"),
+            ("real-grasp-doc", "Grasp"),
+        ];
+        for (repo, module) in repos {
             cases.push((data.join("cvs").join(repo), module.to_owned()));
         }
     }

@@ -1,9 +1,10 @@
 //! Counting the members of patchsets from a remote repository (`:pserver:`,
 //! `:ext:`, `:fork:` roots), where there are no `,v` files to read: through the
-//! `cvs` client, once per file `rlog` (states, dates, binary mode), then
-//! `rdiff -ko` for a modification (unexpanded text, as `rlog`'s counts) and
+//! `cvs` client, once per file `rlog` (states, dates, binary mode, and `lines:`,
+//! which counts a modification against its predecessor), `rdiff -ko` for a
+//! modification that skips revisions (unexpanded text, as `rlog` counts), and
 //! `co -p -ko` for the length of an added or removed file. Slower than the local
-//! reader (one round trip per member), but the same numbers.
+//! reader, but the same numbers.
 
 use std::any::Any;
 use std::collections::HashMap;
@@ -18,8 +19,32 @@ use crate::{cvsps, date_gap, CvsJob};
 /// What `cvs rlog` says about one file.
 struct FileInfo {
     binary: bool,
-    /// Revision -> (dead, date).
-    revisions: HashMap<String, (bool, Option<DateTime<Utc>>)>,
+    revisions: HashMap<String, RevInfo>,
+}
+
+/// What `cvs rlog` says about one revision.
+#[derive(Debug, Clone, Copy)]
+struct RevInfo {
+    dead: bool,
+    date: Option<DateTime<Utc>>,
+    /// `lines: +a -b`: against the revision's predecessor (absent for the first).
+    lines: Option<(u64, u64)>,
+}
+
+/// Whether `from` is the revision `to` changes in rlog's `lines:` (its predecessor):
+/// `1.4 -> 1.5`, `1.2.2.3 -> 1.2.2.4`, or a branch's first revision `1.2 -> 1.2.2.1`.
+/// Other pairs (renumbered trunks, skipped revisions) are diffed instead.
+fn is_predecessor(from: &str, to: &str) -> bool {
+    let (f, t): (Vec<&str>, Vec<&str>) = (from.split('.').collect(), to.split('.').collect());
+    let num = |s: &str| s.parse::<u64>().ok();
+    match t.len().checked_sub(f.len()) {
+        Some(0) => {
+            let n = f.len();
+            n >= 2 && f[..n - 1] == t[..n - 1] && num(f[n - 1]).zip(num(t[n - 1])).is_some_and(|(a, b)| b == a + 1)
+        }
+        Some(2) => t[..f.len()] == f[..] && t.last() == Some(&"1"),
+        _ => false,
+    }
 }
 
 /// A per-worker counter that talks to the remote repository with `cvs`.
@@ -89,7 +114,11 @@ impl RemoteCounter {
                 } else if let (Some(r), Some(rest)) = (&revision, line.strip_prefix("date: ")) {
                     let field = |name: &str| rest.split(';').find_map(|f| f.trim().strip_prefix(name)).map(str::trim);
                     let date = rest.split(';').next().and_then(rlog_time);
-                    info.revisions.insert(r.clone(), (field("state:") == Some("dead"), date));
+                    let lines = field("lines:").and_then(|l| {
+                        let (a, d) = l.split_once(' ')?;
+                        Some((a.trim_start_matches('+').parse().ok()?, d.trim().trim_start_matches('-').parse().ok()?))
+                    });
+                    info.revisions.insert(r.clone(), RevInfo { dead: field("state:") == Some("dead"), date, lines });
                     revision = None;
                 }
             }
@@ -109,9 +138,9 @@ impl RemoteCounter {
                 .copied()
                 .ok_or_else(|| fail(r, "cvsps names a revision cvs rlog does not list".into()))
         };
-        let to_dead = m.dead || state(&m.to)?.0;
+        let to_dead = m.dead || state(&m.to)?.dead;
         let from_alive = match &m.from {
-            Some(f) => !state(f)?.0,
+            Some(f) => !state(f)?.dead,
             None => false,
         };
         let (status, added, removed) = match (from_alive, to_dead) {
@@ -133,6 +162,13 @@ impl RemoteCounter {
                 let from = m.from.as_deref().unwrap_or_default();
                 let text = self.cvs(&["co", "-p", "-ko", "-r", from, &path]).map_err(|e| fail(from, e))?;
                 (FileStatus::Deleted, 0, lines_in(&text))
+            }
+            (true, false)
+                if m.from.as_deref().is_some_and(|f| is_predecessor(f, &m.to)) && state(&m.to)?.lines.is_some() =>
+            {
+                // rlog already counted this step (between the stored texts, as -ko).
+                let (added, removed) = state(&m.to)?.lines.unwrap_or_default();
+                (FileStatus::Modified, added, removed)
             }
             (true, false) => {
                 let from = m.from.as_deref().unwrap_or_default();
@@ -158,7 +194,7 @@ impl Counter for RemoteCounter {
         let mut problems = Vec::new();
         if let Some(m) = job.members.first() {
             let path = format!("{}/{}", job.module, m.path);
-            let date = self.info(&path).ok().and_then(|i| i.revisions.get(&m.to).and_then(|r| r.1));
+            let date = self.info(&path).ok().and_then(|i| i.revisions.get(&m.to).and_then(|r| r.date));
             if let Some(gap) = date.and_then(|d| date_gap(d, job.date)) {
                 problems.push(problem(&m.path, m.to.clone(), gap));
             }
@@ -177,5 +213,22 @@ impl Counter for RemoteCounter {
 
     fn take_problems(&mut self) -> Vec<Problem> {
         std::mem::take(&mut self.problems)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn predecessors() {
+        assert!(is_predecessor("1.4", "1.5"));
+        assert!(is_predecessor("1.2.2.3", "1.2.2.4"));
+        assert!(is_predecessor("1.2", "1.2.2.1"));
+        assert!(is_predecessor("1.1", "1.1.1.1"));
+        assert!(!is_predecessor("1.9", "2.1"));
+        assert!(!is_predecessor("1.2", "1.4"));
+        assert!(!is_predecessor("1.2", "1.2.2.2"));
+        assert!(!is_predecessor("1.2.2.1", "1.3"));
     }
 }
