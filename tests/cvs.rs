@@ -196,6 +196,9 @@ fn check_module(root: &Path, module: &str, revs: &Revisions, here: &str, tally: 
                 continue;
             };
             expected_paths.push(path.as_str());
+            assert_eq!(f["revision"], to.as_str(), "{at}: {path} revision");
+            let old_revision = if from == "INITIAL" { serde_json::Value::Null } else { from.as_str().into() };
+            assert_eq!(f.get("old_revision").cloned().unwrap_or_default(), old_revision, "{at}: {path} old revision");
             let master = root.join(master);
             let got = (f["added"].as_u64().unwrap(), f["removed"].as_u64().unwrap());
             if is_binary(&master) {

@@ -89,6 +89,13 @@ pub struct FileChange {
     pub binary: bool,
     /// What happened to the file.
     pub status: FileStatus,
+    /// The revision before the change, where the system numbers files' revisions
+    /// (CVS: `1.3`); absent for a new file and for systems without them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub old_revision: Option<String>,
+    /// The file's revision after the change (CVS: `1.4`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<String>,
 }
 
 /// One normalized commit (a changeset, patchset or mail, whatever the system calls it).

@@ -193,6 +193,8 @@ mod tests {
             removed: 1,
             binary: false,
             status: FileStatus::Modified,
+            old_revision: None,
+            revision: None,
         }]);
         c
     }

@@ -492,7 +492,16 @@ impl CvsCounter {
             }
         };
         let (added, removed) = if master.binary { (0, 0) } else { (added, removed) };
-        Ok(Some(FileChange { path: m.path.clone(), old_path: None, added, removed, binary: master.binary, status }))
+        Ok(Some(FileChange {
+            path: m.path.clone(),
+            old_path: None,
+            added,
+            removed,
+            binary: master.binary,
+            status,
+            old_revision: m.from.clone(),
+            revision: Some(m.to.clone()),
+        }))
     }
 }
 

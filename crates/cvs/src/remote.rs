@@ -178,7 +178,16 @@ impl RemoteCounter {
                 (FileStatus::Modified, stat.added(), stat.removed())
             }
         };
-        Ok(Some(FileChange { path: m.path.clone(), old_path: None, added, removed, binary: info.binary, status }))
+        Ok(Some(FileChange {
+            path: m.path.clone(),
+            old_path: None,
+            added,
+            removed,
+            binary: info.binary,
+            status,
+            old_revision: m.from.clone(),
+            revision: Some(m.to.clone()),
+        }))
     }
 }
 

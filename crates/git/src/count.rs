@@ -258,7 +258,16 @@ impl Counter for GitCounter {
                 };
                 let (added, removed, binary) =
                     self.numstat(c.old, c.new).map_err(|e| fail(format!("cannot diff {}", c.path), e))?;
-                files.push(FileChange { path: c.path, old_path: None, added, removed, binary, status });
+                files.push(FileChange {
+                    path: c.path,
+                    old_path: None,
+                    added,
+                    removed,
+                    binary,
+                    status,
+                    old_revision: None,
+                    revision: None,
+                });
             }
             return Ok(files);
         }
@@ -286,7 +295,16 @@ impl Counter for GitCounter {
             let side = |f: &git2::DiffFile<'_>| (!f.id().is_zero()).then(|| (f.id(), u32::from(f.mode()) as i32));
             let (added, removed, binary) =
                 self.numstat(side(&old), side(&new)).map_err(|e| fail(format!("cannot diff {path}"), e))?;
-            files.push(FileChange { path, old_path, added, removed, binary, status });
+            files.push(FileChange {
+                path,
+                old_path,
+                added,
+                removed,
+                binary,
+                status,
+                old_revision: None,
+                revision: None,
+            });
         }
         Ok(files)
     }

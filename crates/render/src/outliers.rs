@@ -111,6 +111,8 @@ mod tests {
             removed,
             binary: false,
             status: FileStatus::Modified,
+            old_revision: None,
+            revision: None,
         };
         c.set_files(vec![file]);
         c

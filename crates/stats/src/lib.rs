@@ -82,6 +82,8 @@ pub fn count_diff(text: &[u8], origin: &Origin, options: &Options) -> (Vec<FileC
             removed: f.removed,
             binary: f.binary,
             status: convert(f.status),
+            old_revision: None,
+            revision: None,
         })
         .collect();
     (files, problems)
@@ -288,6 +290,8 @@ mod tests {
                 removed: n,
                 binary: false,
                 status: FileStatus::Modified,
+                old_revision: None,
+                revision: None,
             }])
         }
     }
