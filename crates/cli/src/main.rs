@@ -52,8 +52,18 @@ fn is_broken_pipe(e: &(dyn std::error::Error + 'static)) -> bool {
 /// commits and how many inputs could not be read (after printing the problems).
 fn read_history(config: &IngestConfig) -> Result<(Vec<vcscope_core::Commit>, usize)> {
     let mut source = sources::open_source(config)?;
-    let (changesets, mut problems) =
-        source.collect().with_context(|| format!("the {} backend stopped", source.name()))?;
+    // Listing can take a while (cvsps on a large module): say what is going on.
+    let listing = if config.progress {
+        let spinner = indicatif::ProgressBar::new_spinner();
+        spinner.set_message(format!("reading the history ({} backend)", source.name()));
+        spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+        spinner
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let listed = source.collect();
+    listing.finish_and_clear();
+    let (changesets, mut problems) = listed.with_context(|| format!("the {} backend stopped", source.name()))?;
     let bar = if config.progress {
         indicatif::ProgressBar::new(changesets.len() as u64)
     } else {
