@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test vcscope has, after installing the real tools the tests drive
-# (cvs, cvsps, rcs, diffstat, mercurial, subversion) with apt-get when missing.
+# (cvs, cvsps, rcs, faketime, diffstat, mercurial, subversion) with apt-get when missing.
 #
 #   bash scripts/test.sh            # everything
 #   bash scripts/test.sh cli        # only tests whose name contains "cli"
