@@ -184,7 +184,7 @@ impl<'a> Chart<'a> {
         };
 
         let flagged: HashMap<usize, Reason> = outliers::find(&shown).into_iter().collect();
-        let outliers = flagged
+        let mut outliers = flagged
             .iter()
             .map(|(&i, reason)| Outlier {
                 id: shown[i].id.clone(),
@@ -195,7 +195,6 @@ impl<'a> Chart<'a> {
                 reason: reason.clone(),
             })
             .collect::<Vec<_>>();
-        let mut outliers = outliers;
         outliers.sort_by(|a, b| (a.time, &a.id).cmp(&(b.time, &b.id)));
 
         let lines = |c: &Commit| c.added + c.removed;
@@ -239,8 +238,7 @@ impl<'a> Chart<'a> {
         let pad = span * ((r_max + 6.0) / (x1 - x0 - 2.0 * (r_max + 6.0)).max(1.0) * 1000.0) as i32 / 1000;
         let (lo, hi) = if hi == lo { (lo - Duration::days(1), hi + Duration::days(1)) } else { (lo - pad, hi + pad) };
 
-        let seconds = (hi - lo).num_seconds().max(1) as f64;
-        let x_of = |t: DateTime<Utc>| x0 + ((t - lo).num_seconds() as f64 / seconds) as f32 * (x1 - x0);
+        let x_of = |t: DateTime<Utc>| x_at(&frame, (lo, hi), t);
         // Keep the largest ordinary circle inside the plot vertically.
         let band = r_max + 4.0;
 
@@ -354,8 +352,9 @@ impl<'a> Chart<'a> {
         }
         let circles = self.circles(svg);
         items.extend(circles.into_iter().map(Item::Circle));
-        self.axes(&mut items);
-        self.panel(&mut items);
+        let labels = self.milestone_labels();
+        self.axes(&mut items, &labels);
+        self.panel(&mut items, &labels);
         if self.summary.commits == 0 {
             items.push(text(
                 (f.x0 + f.x1) / 2.0,
@@ -374,10 +373,7 @@ impl<'a> Chart<'a> {
     }
 
     fn x_of_tick(&self, t: &Tick) -> f32 {
-        let f = self.frame;
-        let (lo, hi) = self.range;
-        let seconds = (hi - lo).num_seconds().max(1) as f64;
-        f.x0 + ((t.time - lo).num_seconds() as f64 / seconds) as f32 * (f.x1 - f.x0)
+        x_at(&self.frame, self.range, t.time)
     }
 
     /// A commit's tooltip: short id, person, date, +A −D, subject, outlier reason.
@@ -534,7 +530,7 @@ impl<'a> Chart<'a> {
         out
     }
 
-    fn axes(&self, items: &mut Vec<Item>) {
+    fn axes(&self, items: &mut Vec<Item>, labels: &[MilestoneLabel]) {
         let (c, f) = (self.colors, self.frame);
         items.push(Item::Line { x1: f.x0, y1: f.y1, x2: f.x1, y2: f.y1, color: c.muted, width: 1.0, dashed: false });
         let (mut last_end, mut last_major_end) = (f32::MIN, f32::MIN);
@@ -575,7 +571,7 @@ impl<'a> Chart<'a> {
             text: "random spread (no meaning)".to_owned(),
             vertical: true,
         });
-        for m in self.milestone_labels() {
+        for m in labels {
             let y = f.y0 + 14.0 + 15.0 * m.row as f32;
             let lx = if m.anchor == Anchor::End { m.left + m.width } else { m.left + 2.0 };
             items.push(Item::Rect { x: m.left, y: y - 11.0, w: m.width + 4.0, h: 14.0, fill: c.plot.alpha(0.85) });
@@ -614,7 +610,7 @@ impl<'a> Chart<'a> {
         out
     }
 
-    fn panel(&self, items: &mut Vec<Item>) {
+    fn panel(&self, items: &mut Vec<Item>, labels: &[MilestoneLabel]) {
         let c = self.colors;
         let w = self.options.width as f32;
         let left = self.frame.x1 + 24.0;
@@ -672,8 +668,7 @@ impl<'a> Chart<'a> {
         }
         y = base + 34.0;
 
-        let short: Vec<usize> =
-            self.milestone_labels().iter().enumerate().filter(|(_, m)| m.abbreviated).map(|(k, _)| k).collect();
+        let short: Vec<usize> = labels.iter().enumerate().filter(|(_, m)| m.abbreviated).map(|(k, _)| k).collect();
         if !short.is_empty() {
             items.push(bold(left, y, 13.0, Anchor::Start, c.text, "Milestones"));
             y += 17.0;
@@ -734,6 +729,12 @@ impl<'a> Chart<'a> {
         }
         String::new()
     }
+}
+
+/// Where time `t` falls across the plot spanning `range`.
+fn x_at(f: &Frame, (lo, hi): (DateTime<Utc>, DateTime<Utc>), t: DateTime<Utc>) -> f32 {
+    let seconds = (hi - lo).num_seconds().max(1) as f64;
+    f.x0 + ((t - lo).num_seconds() as f64 / seconds) as f32 * (f.x1 - f.x0)
 }
 
 /// What a circle's area is proportional to, for `lines` lines changed.
