@@ -258,3 +258,43 @@ fn ingest_totals_equal_stat_totals_for_plain_patches() {
         assert_eq!(ingest, stat, "{n}");
     }
 }
+
+/// A file of several MiB made of every real patch, many times over, counted three
+/// ways: in pieces read by each worker (`stat` on a regular file), by one streaming
+/// reader (`-j1`), and from a pipe. Every count, name, warning and line number must
+/// be the same; the streaming reader is the one the tests above hold to git.
+#[test]
+fn pieces_read_in_parallel_equal_one_streaming_pass() {
+    let Some(td) = util::testdata() else { return };
+    let mut text = Vec::new();
+    while text.len() < 6 << 20 {
+        for file in patch_files(&td.join("patches")) {
+            text.extend_from_slice(&std::fs::read(&file).unwrap());
+            text.extend_from_slice(b"\n");
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("all.patch");
+    std::fs::write(&big, &text).unwrap();
+    let run_stat = |args: &[&str], stdin: Option<&[u8]>| {
+        let mut cmd = vcscope();
+        cmd.arg("stat").args(args);
+        let out = match stdin {
+            None => cmd.arg(&big).output().unwrap(),
+            // assert_cmd writes stdin through a pipe, from a thread of its own.
+            Some(bytes) => cmd.arg("/dev/stdin").write_stdin(bytes.to_vec()).output().unwrap(),
+        };
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        // Warnings name the input; the pipe's name differs, the rest must not.
+        let stderr = String::from_utf8_lossy(&out.stderr).replace("/dev/stdin", &big.display().to_string());
+        (String::from_utf8_lossy(&out.stdout).into_owned(), stderr)
+    };
+    let stream = run_stat(&["-j1"], None);
+    let rows = stream.0.lines().count();
+    assert!(rows > 1000, "expected many file rows, got {rows}");
+    assert!(stream.1.contains("warning"), "the real patches include damaged ones; their warnings must show");
+    for jobs in ["2", "3"] {
+        assert_eq!(run_stat(&["-j", jobs], None), stream, "pieces on {jobs} threads differ from -j1");
+    }
+    assert_eq!(run_stat(&[], Some(&text)), stream, "a pipe differs from the file");
+}

@@ -169,9 +169,18 @@ fn stat(args: &StatArgs) -> Result<ExitCode> {
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut failed = false;
     for file in &args.files {
-        let counted = std::fs::File::open(file)
-            .map_err(vcscope_stats::StatsError::Read)
-            .and_then(|f| vcscope_stats::diffstat_parallel(f, &options, args.jobs.unwrap_or(0)));
+        let counted = std::fs::File::open(file).map_err(vcscope_stats::StatsError::Read).and_then(|f| {
+            let jobs = args.jobs.unwrap_or(0);
+            match f.metadata() {
+                // A regular file: every worker reads its own pieces.
+                #[cfg(unix)]
+                Ok(meta) if meta.is_file() && jobs != 1 => {
+                    vcscope_stats::diffstat_pieces(&f, meta.len(), &options, jobs)
+                }
+                // A pipe or a terminal: one reader cuts the stream into segments.
+                _ => vcscope_stats::diffstat_parallel(f, &options, jobs),
+            }
+        });
         let result = match counted {
             Ok(r) => r,
             Err(e) => {

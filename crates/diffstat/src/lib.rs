@@ -12,8 +12,10 @@
 
 mod names;
 mod parse;
+mod pieces;
 
 pub use parse::{count_segment, diffstat, diffstat_read, diffstat_with, Options, Segment, Segments};
+pub use pieces::{piece_count, read_piece, ReadAt};
 
 /// What happened to a file, as far as the diff tells.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -132,7 +132,7 @@ pub fn diffstat_parallel<R: std::io::Read + Send>(
         while !batch.is_empty() {
             let (next, counted) = rayon::join(
                 || read_batch(&mut segments),
-                || batch.par_iter().map(|seg| vcscope_diffstat::count_segment(seg, options)).collect::<Vec<_>>(),
+                || batch.par_iter().map(|seg| vcscope_diffstat::count_segment(&seg.text, options)).collect::<Vec<_>>(),
             );
             for (part, lines) in counted {
                 out.append(part, line_base);
@@ -145,6 +145,46 @@ pub fn diffstat_parallel<R: std::io::Read + Send>(
         }
         Ok(out)
     })
+}
+
+/// Counts a regular file of `len` bytes with positional reads: the file is cut into
+/// pieces ([`vcscope_diffstat::read_piece`]) that each worker finds, reads and counts
+/// on its own, so reading is as parallel as counting. The result equals counting
+/// the text in one pass.
+pub fn diffstat_pieces<S: vcscope_diffstat::ReadAt + Sync + ?Sized>(
+    source: &S,
+    len: u64,
+    options: &Options,
+    jobs: usize,
+) -> Result<vcscope_diffstat::DiffStat, StatsError> {
+    /// Pieces of 1 MiB: small enough to spread over the workers and stay in cache.
+    const PIECE: u64 = 1 << 20;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .build()
+        .map_err(|source| StatsError::Pool { jobs, source })?;
+    let counted: Vec<io_result::Counted> = pool.install(|| {
+        (0..vcscope_diffstat::piece_count(len, PIECE))
+            .into_par_iter()
+            .map_init(Vec::new, |buf, k| {
+                let range = vcscope_diffstat::read_piece(source, len, PIECE, k, buf)?;
+                Ok(vcscope_diffstat::count_segment(buf.get(range).unwrap_or(&[]), options))
+            })
+            .collect()
+    });
+    let mut out = vcscope_diffstat::DiffStat::default();
+    let mut line_base = 0;
+    for piece in counted {
+        let (part, lines) = piece.map_err(StatsError::Read)?;
+        out.append(part, line_base);
+        line_base += lines;
+    }
+    Ok(out)
+}
+
+mod io_result {
+    /// One piece's result, or the read error that stopped it.
+    pub type Counted = std::io::Result<(vcscope_diffstat::DiffStat, usize)>;
 }
 
 struct Worker {
