@@ -336,3 +336,40 @@ fn tags_equal_git_show_ref_peeled() {
     }
     assert_eq!(got, want);
 }
+
+/// Edits whose changed middle, diffed alone, counts differently from the whole
+/// file (xdiff sets aside lines common in the whole file by a limit that grows
+/// with its length): every count must still be git's.
+#[test]
+fn edits_among_common_lines_count_as_git_counts_the_whole_file() {
+    util::require("git");
+    util::require("python3");
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("common");
+    let script = r#"
+set -e
+git init -q -b main "$1" && cd "$1"
+export GIT_AUTHOR_NAME=Ada GIT_AUTHOR_EMAIL=ada@example.org GIT_COMMITTER_NAME=Ada GIT_COMMITTER_EMAIL=ada@example.org
+n=0
+for k in 10 20 30 40; do
+  for side in a b; do
+    python3 -c '
+import sys
+k, side = int(sys.argv[1]), sys.argv[2]
+body = "".join("p%d\n" % i for i in range(500))
+body += "".join("%s%d\n%s%dx\n%s%dy\n%s%dz\n%s%dw\n}\n" % ((side, i) * 5) for i in range(k))
+body += "".join("s%d\n" % i for i in range(500))
+open("f.c", "w").write(body)' "$k" "$side"
+    n=$((n + 1))
+    git add f.c
+    GIT_AUTHOR_DATE="2001-01-0$((n % 9 + 1))T10:00:00Z" GIT_COMMITTER_DATE="2001-01-0$((n % 9 + 1))T10:00:00Z" \
+      git commit -q -m "k=$k side=$side"
+  done
+done
+"#;
+    let out = run(Command::new("bash").args(["-c", script, "bash"]).arg(&repo));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let git = reference(&repo, &["--no-renames", "main"], false);
+    assert_eq!(git.len(), 8);
+    assert_agree("edits among common lines", &ours(&repo, &["--rev", "main"]), &git);
+}

@@ -14,7 +14,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::Parser;
 use vcscope_core::stream;
-use vcscope_core::{Problem, Severity};
+use vcscope_core::{Listed, Problem, Severity};
 
 use crate::args::{Args, ChartCmdArgs, Command, FormatArg, IngestArgs, RenderArgs, StatArgs};
 use crate::config::IngestConfig;
@@ -52,30 +52,39 @@ fn is_broken_pipe(e: &(dyn std::error::Error + 'static)) -> bool {
 /// commits and how many inputs could not be read (after printing the problems).
 fn read_history(config: &IngestConfig) -> Result<(Vec<vcscope_core::Commit>, usize)> {
     let mut source = sources::open_source(config)?;
-    // Listing can take a while (cvsps on a large module): say what is going on.
-    let listing = if config.progress {
-        let spinner = indicatif::ProgressBar::new_spinner();
-        spinner.set_message(format!("reading the history ({} backend)", source.name()));
-        spinner.enable_steady_tick(std::time::Duration::from_millis(120));
-        spinner
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
-    let listed = source.collect();
-    listing.finish_and_clear();
-    let (changesets, mut problems) = listed.with_context(|| format!("the {} backend stopped", source.name()))?;
+    // Listing can take a while (cvsps on a large module), and counting starts while
+    // it goes on: one line tells both, its total growing as changesets are listed.
     let bar = if config.progress {
-        indicatif::ProgressBar::new(changesets.len() as u64)
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {msg}: {pos}/{len} changesets counted [{elapsed}]")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar.set_message(format!("reading the history ({} backend) and counting lines", source.name()));
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        bar
     } else {
         indicatif::ProgressBar::hidden()
     };
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("{spinner} counting lines {pos}/{len} changesets [{elapsed}]")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
     let options = vcscope_stats::StatsOptions { jobs: config.jobs, strip: Some(config.strip) };
-    let counted = vcscope_stats::count(changesets, source.counter_factory(), options, &|| bar.inc(1))?;
+    let factory = source.counter_factory();
+    let mut problems = Vec::new();
+    let (counted, listed) = vcscope_stats::count_while_listing(
+        |sink| {
+            source.list(&mut |item| match item {
+                Listed::Changeset(cs) => {
+                    bar.inc_length(1);
+                    sink(cs);
+                }
+                Listed::Problem(p) => problems.push(p),
+            })
+        },
+        factory,
+        options,
+        &|| bar.inc(1),
+    )?;
     bar.finish_and_clear();
+    listed.with_context(|| format!("the {} backend stopped", source.name()))?;
     problems.extend(counted.problems);
     let failed = report(&problems, config.warnings_shown);
     Ok((counted.commits, failed))

@@ -170,6 +170,8 @@ pub trait Source {
     fn list(&mut self, sink: &mut dyn FnMut(Listed)) -> Result<(), SourceError>;
 
     /// How to count [`Job::Deferred`] jobs; `None` when the source never makes them.
+    /// Asked for before [`Source::list`] runs: counting starts while listing goes on,
+    /// so the factory must not depend on what listing finds.
     fn counter_factory(&self) -> Option<Arc<dyn CounterFactory>> {
         None
     }

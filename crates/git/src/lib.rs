@@ -6,6 +6,7 @@
 //! The repository is only read: no index refresh, no lock files, no writes.
 
 mod count;
+mod xdiff;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -53,8 +54,8 @@ pub struct GitSource {
 pub(crate) enum Base {
     /// A root commit: the empty tree.
     Root,
-    /// This parent's tree.
-    Parent(Oid),
+    /// This parent (its id, and its tree's id when the listing could read it).
+    Parent(Oid, Option<Oid>),
     /// A merge under [`MergePolicy::Empty`]: nothing to count.
     Skip,
 }
@@ -62,7 +63,8 @@ pub(crate) enum Base {
 /// What a worker needs to count one commit.
 #[derive(Debug)]
 pub(crate) struct GitJob {
-    pub oid: Oid,
+    /// The commit's tree, read while listing, so a worker needs no commit objects.
+    pub tree: Oid,
     pub base: Base,
 }
 
@@ -99,29 +101,22 @@ impl GitSource {
 }
 
 /// Tunes libgit2 for reading a whole history once, before any counting thread
-/// exists: blobs are kept in its object cache (it keeps none by default), so a blob
-/// read as a commit's new side is not inflated from its deltas again as the next
-/// commit's old side; and object hashes are not recomputed on every read (git log
-/// does not either; zlib's checksum still catches corrupt data). The hash check was
-/// 29% of the time.
+/// exists: object hashes are not recomputed on every read (git log does not either;
+/// zlib's checksum still catches corrupt data; the check was 29% of the time), and
+/// trees up to 1 MiB are kept in the object cache (the default keeps only those
+/// under 4 KiB). Blobs are not cached: a worker reads each blob about twice (as a
+/// commit's new side and as its parent's old side), and keeping them in libgit2's
+/// cache measured slower than reading them again, because its eviction scans the
+/// whole cache map.
 fn cache_blobs() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         git2::opts::strict_hash_verification(false);
-        // SAFETY (for the three setters below): libgit2's options are process globals
-        // written without locks; this
+        // SAFETY: libgit2's options are process globals written without locks; this
         // runs once, on the thread that opens the repository, before the stats stage
         // starts the threads that use libgit2, and nothing else sets options.
         #[allow(unsafe_code)]
-        let _ = unsafe { git2::opts::set_cache_object_limit(git2::ObjectType::Blob, 1 << 20) };
-        // Trees larger than 4 KiB (the default limit) are read twice: as a commit's
-        // tree and as its child's base.
-        #[allow(unsafe_code)]
         let _ = unsafe { git2::opts::set_cache_object_limit(git2::ObjectType::Tree, 1 << 20) };
-        // A smaller total than the default 256 MiB measured faster (and keeps memory
-        // down): recent objects are what counting reuses.
-        #[allow(unsafe_code)]
-        let _ = unsafe { git2::opts::set_cache_max_size(64 << 20) };
     });
 }
 
@@ -219,7 +214,13 @@ impl Source for GitSource {
             let parents: Vec<Oid> = commit.parent_ids().collect();
             let base = match (parents.as_slice(), self.options.merges) {
                 ([], _) => Base::Root,
-                ([p], _) | ([p, ..], MergePolicy::FirstParent) => Base::Parent(*p),
+                // The parent's tree id now: the walk reads that commit next anyway
+                // (libgit2 keeps it in its commit cache), and workers then read
+                // trees and blobs only. If it cannot be read here, the worker
+                // tries again and reports the error with the commit.
+                ([p], _) | ([p, ..], MergePolicy::FirstParent) => {
+                    Base::Parent(*p, commit.parent(0).ok().map(|c| c.tree_id()))
+                }
                 (_, MergePolicy::Empty) => Base::Skip,
             };
             let message = String::from_utf8_lossy(commit.message_raw_bytes()).into_owned();
@@ -237,7 +238,7 @@ impl Source for GitSource {
                     files: Vec::new(),
                     tags: tags.get(&oid).cloned().unwrap_or_default(),
                 },
-                job: Job::Deferred(Box::new(GitJob { oid, base })),
+                job: Job::Deferred(Box::new(GitJob { tree: commit.tree_id(), base })),
                 origin: Origin { file: self.shown.clone(), line: None, revision: Some(oid.to_string()) },
             }));
         }
@@ -249,6 +250,7 @@ impl Source for GitSource {
             git_dir: self.git_dir.clone(),
             shown: self.shown.clone(),
             renames: self.options.renames,
+            workers: std::sync::atomic::AtomicUsize::new(0),
         }))
     }
 }

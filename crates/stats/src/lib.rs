@@ -198,25 +198,82 @@ pub fn count(
     options: StatsOptions,
     progress: &(dyn Fn() + Sync),
 ) -> Result<Counted, StatsError> {
+    let (counted, ()) = count_while_listing(|sink| changesets.into_iter().for_each(sink), factory, options, progress)?;
+    Ok(counted)
+}
+
+/// Runs runs of at most this many consecutive changesets on one worker.
+const MAX_RUN: usize = 1024;
+
+/// Counts changesets while `list` is still listing them: `list` runs on the calling
+/// thread and hands each changeset to its sink, in listing order; the workers count
+/// them meanwhile. Returns what `list` returned with the counted commits, sorted as
+/// [`count`] sorts them (by time, id, listing order), so the result is the same
+/// whatever the thread count and however listing and counting interleave.
+///
+/// Each worker counts runs of consecutive changesets: a backend's per-worker caches
+/// (a Git worker's trees and delta bases) serve neighbouring commits. Runs start
+/// short, so a small history still spreads over every worker, and double up to
+/// [`MAX_RUN`].
+pub fn count_while_listing<R>(
+    list: impl FnOnce(&mut dyn FnMut(Changeset)) -> R,
+    factory: Option<Arc<dyn CounterFactory>>,
+    options: StatsOptions,
+    progress: &(dyn Fn() + Sync),
+) -> Result<(Counted, R), StatsError> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.jobs)
         .build()
         .map_err(|source| StatsError::Pool { jobs: options.jobs, source })?;
     let diff_options = Options { strip: options.strip.unwrap_or(Options::default().strip) };
-    let results: Vec<(usize, Option<Commit>, Vec<Problem>)> = pool.install(|| {
-        changesets
-            .into_par_iter()
-            .enumerate()
-            .map_init(
-                || Worker { counter: None },
-                |worker, (seq, cs)| {
-                    let r = count_one(worker, factory.as_deref(), cs, &diff_options);
-                    progress();
-                    (seq, r.0, r.1)
-                },
-            )
-            .collect()
+    let (runs, queue) = std::sync::mpsc::channel::<Vec<(usize, Changeset)>>();
+    let count_runs = || -> Vec<(usize, Option<Commit>, Vec<Problem>)> {
+        pool.install(|| {
+            queue
+                .into_iter()
+                .par_bridge()
+                .map_init(
+                    || Worker { counter: None },
+                    |worker, run| {
+                        run.into_iter()
+                            .map(|(seq, cs)| {
+                                let r = count_one(worker, factory.as_deref(), cs, &diff_options);
+                                progress();
+                                (seq, r.0, r.1)
+                            })
+                            .collect::<Vec<_>>()
+                    },
+                )
+                .flatten_iter()
+                .collect()
+        })
+    };
+    let (results, listed) = std::thread::scope(|scope| {
+        let counting = scope.spawn(count_runs);
+        let mut run = Vec::new();
+        let mut run_len = 16;
+        let mut seq = 0;
+        let listed = list(&mut |cs| {
+            run.push((seq, cs));
+            seq += 1;
+            if run.len() >= run_len {
+                // A send fails only when the workers are gone; the join reports it.
+                let _ = runs.send(std::mem::take(&mut run));
+                run_len = (run_len * 2).min(MAX_RUN);
+            }
+        });
+        if !run.is_empty() {
+            let _ = runs.send(run);
+        }
+        drop(runs);
+        // A worker that panicked takes the process down with it (panics are bugs).
+        let results = counting.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+        (results, listed)
     });
+    Ok((finish(results), listed))
+}
+
+fn finish(results: Vec<(usize, Option<Commit>, Vec<Problem>)>) -> Counted {
     let mut rows: Vec<(usize, Commit, Vec<Problem>)> = Vec::with_capacity(results.len());
     let mut orphan_problems = Vec::new();
     for (seq, commit, problems) in results {
@@ -235,7 +292,7 @@ pub fn count(
     for (_, problems) in orphan_problems {
         out.problems.extend(problems);
     }
-    Ok(out)
+    out
 }
 
 fn count_one(
