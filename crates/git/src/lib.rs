@@ -88,7 +88,7 @@ pub fn is_repository(path: &Path) -> bool {
 impl GitSource {
     /// Opens the repository at or above `path`.
     pub fn open(path: &Path, options: GitOptions) -> Result<Self, SourceError> {
-        cache_blobs();
+        tune_libgit2();
         let shown = path.display().to_string();
         let repo =
             open(path, true).map_err(|e| invalid(&shown, None, format!("not a Git repository: {}", e.message())))?;
@@ -101,14 +101,13 @@ impl GitSource {
 }
 
 /// Tunes libgit2 for reading a whole history once, before any counting thread
-/// exists: object hashes are not recomputed on every read (git log does not either;
-/// zlib's checksum still catches corrupt data; the check was 29% of the time), and
-/// trees up to 1 MiB are kept in the object cache (the default keeps only those
-/// under 4 KiB). Blobs are not cached: a worker reads each blob about twice (as a
-/// commit's new side and as its parent's old side), and keeping them in libgit2's
-/// cache measured slower than reading them again, because its eviction scans the
-/// whole cache map.
-fn cache_blobs() {
+/// exists. Object hashes are not recomputed on every read (git log does not either;
+/// zlib's checksum still catches corrupt data; the check was 29% of the time).
+/// Trees are not kept in libgit2's object cache (blobs never are by default): each
+/// worker keeps the parsed trees it will read again itself (`count.rs`), and
+/// caching them in libgit2 as well measured 7% slower, its eviction scanning the
+/// whole cache map once it is full.
+fn tune_libgit2() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         git2::opts::strict_hash_verification(false);
@@ -116,7 +115,7 @@ fn cache_blobs() {
         // runs once, on the thread that opens the repository, before the stats stage
         // starts the threads that use libgit2, and nothing else sets options.
         #[allow(unsafe_code)]
-        let _ = unsafe { git2::opts::set_cache_object_limit(git2::ObjectType::Tree, 1 << 20) };
+        let _ = unsafe { git2::opts::set_cache_object_limit(git2::ObjectType::Tree, 0) };
     });
 }
 
