@@ -373,3 +373,35 @@ done
     assert_eq!(git.len(), 8);
     assert_agree("edits among common lines", &ours(&repo, &["--rev", "main"]), &git);
 }
+
+/// Objects found only through `objects/info/alternates` (a `git clone --shared`,
+/// whose own object folder is empty) and loose objects next to packed ones: each
+/// worker opens its own object database, and it must find both.
+#[test]
+fn shared_clones_and_loose_objects_agree_with_git() {
+    let (dir, repo) = fixture();
+    let shared = dir.path().join("shared");
+    let out = run(Command::new("git").args(["clone", "-q", "--shared"]).arg(&repo).arg(&shared));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let alternates = std::fs::read_to_string(shared.join(".git/objects/info/alternates")).unwrap();
+    assert!(!alternates.trim().is_empty());
+    // Pack what the fixture has, then add commits as loose objects on top.
+    assert!(run(Command::new("git").arg("-C").arg(&repo).args(["gc", "-q"])).status.success());
+    let script = r#"
+set -e
+cd "$1"
+export GIT_AUTHOR_NAME=Ada GIT_AUTHOR_EMAIL=ada@example.org GIT_COMMITTER_NAME=Ada GIT_COMMITTER_EMAIL=ada@example.org
+export GIT_AUTHOR_DATE=2001-02-01T10:00:00Z GIT_COMMITTER_DATE=2001-02-01T10:00:00Z
+printf 'loose one\nloose two\n' >loose.txt && git add loose.txt && git commit -q -m "A loose commit"
+printf 'loose one\nloose 2\nthree\n' >loose.txt && git commit -q -am "Another loose commit"
+"#;
+    let out = run(Command::new("bash").args(["-c", script, "bash"]).arg(&repo));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let loose = run(Command::new("git").arg("-C").arg(&repo).args(["count-objects"]));
+    assert!(!String::from_utf8_lossy(&loose.stdout).starts_with("0 objects"), "expected loose objects");
+    for (what, path) in [("shared clone", &shared), ("packed and loose objects", &repo)] {
+        let git = reference(path, &["--no-renames"], false);
+        assert!(git.len() > 10, "{what}: {} commits", git.len());
+        assert_agree(what, &ours(path, &["-j", "3"]), &git);
+    }
+}
