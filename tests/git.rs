@@ -347,9 +347,7 @@ fn edits_among_common_lines_count_as_git_counts_the_whole_file() {
     let dir = tempfile::tempdir().unwrap();
     let repo = dir.path().join("common");
     let script = r#"
-set -e
 git init -q -b main "$1" && cd "$1"
-export GIT_AUTHOR_NAME=Ada GIT_AUTHOR_EMAIL=ada@example.org GIT_COMMITTER_NAME=Ada GIT_COMMITTER_EMAIL=ada@example.org
 n=0
 for k in 10 20 30 40; do
   for side in a b; do
@@ -367,8 +365,7 @@ open("f.c", "w").write(body)' "$k" "$side"
   done
 done
 "#;
-    let out = run(Command::new("bash").args(["-c", script, "bash"]).arg(&repo));
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    git_script(script, &repo);
     let git = reference(&repo, &["--no-renames", "main"], false);
     assert_eq!(git.len(), 8);
     assert_agree("edits among common lines", &ours(&repo, &["--rev", "main"]), &git);
@@ -388,15 +385,12 @@ fn shared_clones_and_loose_objects_agree_with_git() {
     // Pack what the fixture has, then add commits as loose objects on top.
     assert!(run(Command::new("git").arg("-C").arg(&repo).args(["gc", "-q"])).status.success());
     let script = r#"
-set -e
 cd "$1"
-export GIT_AUTHOR_NAME=Ada GIT_AUTHOR_EMAIL=ada@example.org GIT_COMMITTER_NAME=Ada GIT_COMMITTER_EMAIL=ada@example.org
 export GIT_AUTHOR_DATE=2001-02-01T10:00:00Z GIT_COMMITTER_DATE=2001-02-01T10:00:00Z
 printf 'loose one\nloose two\n' >loose.txt && git add loose.txt && git commit -q -m "A loose commit"
 printf 'loose one\nloose 2\nthree\n' >loose.txt && git commit -q -am "Another loose commit"
 "#;
-    let out = run(Command::new("bash").args(["-c", script, "bash"]).arg(&repo));
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    git_script(script, &repo);
     let loose = run(Command::new("git").arg("-C").arg(&repo).args(["count-objects"]));
     assert!(!String::from_utf8_lossy(&loose.stdout).starts_with("0 objects"), "expected loose objects");
     for (what, path) in [("shared clone", &shared), ("packed and loose objects", &repo)] {
@@ -404,4 +398,15 @@ printf 'loose one\nloose 2\nthree\n' >loose.txt && git commit -q -am "Another lo
         assert!(git.len() > 10, "{what}: {} commits", git.len());
         assert_agree(what, &ours(path, &["-j", "3"]), &git);
     }
+}
+
+/// Runs a bash script (`set -e`, Ada as author and committer) with `repo` as `$1`.
+fn git_script(script: &str, repo: &Path) {
+    let out = run(Command::new("bash").args(["-c", &format!("set -e\n{script}"), "bash"]).arg(repo).envs([
+        ("GIT_AUTHOR_NAME", "Ada"),
+        ("GIT_AUTHOR_EMAIL", "ada@example.org"),
+        ("GIT_COMMITTER_NAME", "Ada"),
+        ("GIT_COMMITTER_EMAIL", "ada@example.org"),
+    ]));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }

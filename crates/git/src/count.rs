@@ -401,14 +401,7 @@ impl Counter for GitCounter {
 mod tests {
     use super::*;
 
-    /// xdiff on the whole texts, for reference.
-    fn whole(old: &[u8], new: &[u8]) -> (u64, u64) {
-        let mut opts = DiffOptions::new();
-        opts.force_text(true).context_lines(0);
-        let patch = Patch::from_buffers(old, None, new, None, Some(&mut opts)).unwrap();
-        let (_, a, r) = patch.line_stats().unwrap();
-        (a as u64, r as u64)
-    }
+    use crate::testing::{libgit2_counts as whole, seeded};
 
     #[test]
     fn trimming_shared_lines_changes_no_count() {
@@ -426,13 +419,7 @@ mod tests {
             assert_eq!(line_counts(old, new, || Ok(whole(old, new))).unwrap(), whole(old, new), "{old:?} -> {new:?}");
         }
         // Random texts over a few lines, with and without final newlines.
-        let mut seed = 0x2545_f491_u64;
-        let mut next = |n: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed % n
-        };
+        let mut next = seeded(0x2545_f491);
         for _ in 0..3000 {
             let mut text = |max: u64| {
                 let mut t = Vec::new();

@@ -6,6 +6,8 @@
 //! The repository is only read: no index refresh, no lock files, no writes.
 
 mod count;
+#[cfg(test)]
+mod testing;
 mod xdiff;
 
 use std::path::{Path, PathBuf};

@@ -119,27 +119,14 @@ pub(crate) fn counts(old: &[u8], new: &[u8]) -> Option<(u64, u64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn via_libgit2(old: &[u8], new: &[u8]) -> (u64, u64) {
-        let mut opts = git2::DiffOptions::new();
-        opts.force_text(true).context_lines(0);
-        let patch = git2::Patch::from_buffers(old, None, new, None, Some(&mut opts)).unwrap();
-        let (_, added, removed) = patch.line_stats().unwrap();
-        (added as u64, removed as u64)
-    }
+    use crate::testing::{libgit2_counts as via_libgit2, seeded};
 
     #[test]
     fn counts_match_libgit2_patches() {
         // Seeded texts of repeated and unique lines, some without a final newline,
         // some with CR, empty ones: what libgit2's own patches count (the same
         // xdiff with its patch machinery around it) must come out here too.
-        let mut seed = 0x9e37_79b9_u64;
-        let mut next = |n: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed % n
-        };
+        let mut next = seeded(0x9e37_79b9);
         let mut checked = 0;
         for round in 0..3000 {
             let mut text = |lines: u64| {
