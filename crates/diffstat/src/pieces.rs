@@ -98,7 +98,7 @@ pub fn piece_count(len: u64, size: u64) -> usize {
 /// Reads piece `index` of a text of `len` bytes cut every `size` bytes (see the
 /// module comment) into `buf`, and returns where its text lies in `buf` (an empty
 /// range for an empty piece). `buf` is reused: pass the same one for every piece a
-/// worker reads.
+/// worker reads; bytes past the returned range are left over from earlier reads.
 pub fn read_piece<S: ReadAt + ?Sized>(
     source: &S,
     len: u64,
@@ -110,39 +110,46 @@ pub fn read_piece<S: ReadAt + ?Sized>(
     let nominal = index as u64 * size;
     // The byte before the nominal start too, to tell whether a line starts there.
     let base = nominal.saturating_sub(1);
-    buf.clear();
-    let read_more = |buf: &mut Vec<u8>, want: u64| -> io::Result<bool> {
-        let at = buf.len();
+    // `buf[..filled]` holds what was read; `buf` itself only ever grows, so a
+    // reused buffer is not zeroed again for every piece.
+    let mut filled = 0;
+    let read_more = |buf: &mut Vec<u8>, filled: &mut usize, want: u64| -> io::Result<bool> {
+        let at = *filled;
         let left = len.saturating_sub(base + at as u64);
         let want = usize::try_from(want.max(4096).min(left)).unwrap_or(usize::MAX);
-        buf.resize(at + want, 0);
-        let got = source.read_at_most(base + at as u64, &mut buf[at..])?;
-        buf.truncate(at + got);
-        Ok(got < want || base + buf.len() as u64 >= len)
+        if buf.len() < at + want {
+            buf.resize(at + want, 0);
+        }
+        let got = source.read_at_most(base + at as u64, &mut buf[at..at + want])?;
+        *filled = at + got;
+        Ok(got < want || base + *filled as u64 >= len)
     };
     // The piece and a little beyond, where its end usually is.
-    let mut eof = read_more(buf, size + 1 + 4096)?;
+    let mut eof = read_more(buf, &mut filled, size + 1 + 4096)?;
     let offset = |pos: u64| usize::try_from(pos - base).unwrap_or(usize::MAX);
     let start = if index == 0 {
         0
     } else {
         loop {
-            match first_cut(buf, offset(nominal), offset(nominal + size), eof) {
+            match first_cut(&buf[..filled], offset(nominal), offset(nominal + size), eof) {
                 Found::At(at) => break at,
                 Found::Nothing => return Ok(0..0),
-                Found::NeedMore => eof = read_more(buf, 4096)?,
+                Found::NeedMore => eof = read_more(buf, &mut filled, 4096)?,
             }
         }
     };
     let end = loop {
         if nominal + size >= len {
-            break buf.len();
+            break filled;
         }
-        match first_cut(buf, offset(nominal + size), usize::MAX, eof) {
+        match first_cut(&buf[..filled], offset(nominal + size), usize::MAX, eof) {
             Found::At(at) => break at,
-            Found::Nothing => break buf.len(),
+            Found::Nothing => break filled,
             // No cut yet: read on, growing the step so a long piece costs few reads.
-            Found::NeedMore => eof = read_more(buf, buf.len() as u64)?,
+            Found::NeedMore => {
+                let more = filled as u64;
+                eof = read_more(buf, &mut filled, more)?;
+            }
         }
     };
     Ok(start..end.max(start))

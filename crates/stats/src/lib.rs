@@ -163,16 +163,32 @@ pub fn diffstat_pieces<S: vcscope_diffstat::ReadAt + Sync + ?Sized>(
         .num_threads(jobs)
         .build()
         .map_err(|source| StatsError::Pool { jobs, source })?;
-    let counted: Vec<io_result::Counted> = pool.install(|| {
-        (0..vcscope_diffstat::piece_count(len, PIECE))
-            .into_par_iter()
-            .map_init(Vec::new, |buf, k| {
-                let range = vcscope_diffstat::read_piece(source, len, PIECE, k, buf)?;
-                Ok(vcscope_diffstat::count_segment(buf.get(range).unwrap_or(&[]), options))
-            })
-            .collect()
+    // One buffer per thread, reused for every piece it reads (fresh buffers per
+    // piece cost page faults), and pieces handed out in file order.
+    let pieces = vcscope_diffstat::piece_count(len, PIECE);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let per_thread: Vec<Vec<(usize, io_result::Counted)>> = pool.broadcast(|_| {
+        let mut buf = Vec::new();
+        let mut done = Vec::new();
+        loop {
+            let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            if k >= pieces {
+                break done;
+            }
+            let counted = vcscope_diffstat::read_piece(source, len, PIECE, k, &mut buf)
+                .map(|range| vcscope_diffstat::count_segment(buf.get(range).unwrap_or(&[]), options));
+            done.push((k, counted));
+        }
     });
+    let mut counted: Vec<(usize, io_result::Counted)> = per_thread.into_iter().flatten().collect();
+    counted.sort_by_key(|(k, _)| *k);
+    let counted = counted.into_iter().map(|(_, c)| c);
     let mut out = vcscope_diffstat::DiffStat::default();
+    let counted: Vec<io_result::Counted> = counted.collect();
+    // Room for every file at once: growing the joined list piece by piece moved
+    // megabytes again and again.
+    let files = counted.iter().map(|c| c.as_ref().map_or(0, |(stat, _)| stat.files.len())).sum();
+    out.files.reserve_exact(files);
     let mut line_base = 0;
     for piece in counted {
         let (part, lines) = piece.map_err(StatsError::Read)?;
