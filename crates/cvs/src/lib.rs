@@ -254,6 +254,24 @@ pub(crate) struct CvsJob {
 }
 
 impl CvsJob {
+    /// Counts every member with `count`; a member it cannot count becomes a problem
+    /// (through `problem`) and the others are still counted.
+    fn count_members<E>(
+        &self,
+        mut count: impl FnMut(&cvsps::Member) -> Result<Option<FileChange>, E>,
+        mut problem: impl FnMut(&cvsps::Member, E),
+    ) -> Vec<FileChange> {
+        let mut files = Vec::with_capacity(self.members.len());
+        for m in &self.members {
+            match count(m) {
+                Ok(Some(f)) => files.push(f),
+                Ok(None) => {}
+                Err(e) => problem(m, e),
+            }
+        }
+        files
+    }
+
     /// The job back from the stats stage.
     fn from_any(commit: &Commit, job: Box<dyn Any + Send>) -> Result<Box<CvsJob>, SourceError> {
         job.downcast::<CvsJob>().map_err(|_| SourceError::Invalid {
@@ -529,25 +547,14 @@ fn humanize(seconds: i64) -> String {
 impl Counter for CvsCounter {
     fn count(&mut self, commit: &Commit, job: Box<dyn Any + Send>) -> Result<Vec<FileChange>, SourceError> {
         let job = CvsJob::from_any(commit, job)?;
-        let mut files = Vec::with_capacity(job.members.len());
-        if let Some((file, revision, message)) = self.check_date(&job) {
-            self.problems.push(Problem {
-                severity: Severity::Error,
-                origin: Origin { file: file.display().to_string(), line: None, revision },
-                message: format!("patchset {}: {message}", commit.id),
-            });
-        }
-        for m in &job.members {
-            match self.member(&job, m) {
-                Ok(Some(f)) => files.push(f),
-                Ok(None) => {}
-                Err((file, revision, message)) => self.problems.push(Problem {
-                    severity: Severity::Error,
-                    origin: Origin { file: file.display().to_string(), line: None, revision },
-                    message: format!("patchset {}: {message}", commit.id),
-                }),
-            }
-        }
+        let problem = |(file, revision, message): (PathBuf, Option<String>, String)| Problem {
+            severity: Severity::Error,
+            origin: Origin { file: file.display().to_string(), line: None, revision },
+            message: format!("patchset {}: {message}", commit.id),
+        };
+        let mut problems: Vec<Problem> = self.check_date(&job).into_iter().map(problem).collect();
+        let files = job.count_members(|m| self.member(&job, m), |_, e| problems.push(problem(e)));
+        self.problems.extend(problems);
         Ok(files)
     }
 

@@ -208,14 +208,10 @@ impl Counter for RemoteCounter {
                 problems.push(problem(&m.path, m.to.clone(), gap));
             }
         }
-        let mut files = Vec::with_capacity(job.members.len());
-        for m in &job.members {
-            match self.member(&job, m) {
-                Ok(Some(f)) => files.push(f),
-                Ok(None) => {}
-                Err((revision, message)) => problems.push(problem(&m.path, revision, message)),
-            }
-        }
+        let files = job.count_members(
+            |m| self.member(&job, m),
+            |m, (revision, message)| problems.push(problem(&m.path, revision, message)),
+        );
         self.problems.extend(problems);
         Ok(files)
     }

@@ -182,6 +182,44 @@ impl GitCounter {
         Ok(entries)
     }
 
+    /// The changed files with libgit2's tree diff and rename detection
+    /// (`git log -M`), in its order.
+    fn renamed_deltas(
+        &self,
+        base: Option<Oid>,
+        tree: Oid,
+        fail: &dyn Fn(String, git2::Error) -> SourceError,
+    ) -> Result<Vec<Change>, SourceError> {
+        let mut opts = DiffOptions::new();
+        // A file that becomes a symlink is one entry, as in git (status T).
+        opts.ignore_submodules(false).skip_binary_check(true).include_typechange(true);
+        let read = |id: Oid| self.repo.find_tree(id).map_err(|e| fail(format!("cannot read tree {id}"), e));
+        let (base, tree) = (base.map(read).transpose()?, read(tree)?);
+        let mut diff = self
+            .repo
+            .diff_tree_to_tree(base.as_ref(), Some(&tree), Some(&mut opts))
+            .map_err(|e| fail("cannot compare trees".into(), e))?;
+        let mut find = DiffFindOptions::new();
+        find.renames(true);
+        diff.find_similar(Some(&mut find)).map_err(|e| fail("rename detection failed".into(), e))?;
+        let side = |f: &git2::DiffFile<'_>| (!f.id().is_zero()).then(|| (f.id(), u32::from(f.mode()) as i32));
+        let deltas = diff
+            .deltas()
+            .map(|delta| {
+                let (old, new) = (delta.old_file(), delta.new_file());
+                let (status, path, old_path) = match delta.status() {
+                    Delta::Added => (FileStatus::Added, path_of(&new), None),
+                    Delta::Deleted => (FileStatus::Deleted, path_of(&old), None),
+                    Delta::Renamed => (FileStatus::Renamed, path_of(&new), path_of(&old)),
+                    Delta::Copied => (FileStatus::Copied, path_of(&new), path_of(&old)),
+                    _ => (FileStatus::Modified, path_of(&new).or_else(|| path_of(&old)), None),
+                };
+                Change { status, path: path.unwrap_or_default(), old_path, old: side(&old), new: side(&new) }
+            })
+            .collect();
+        Ok(deltas)
+    }
+
     /// (added, removed, binary) for one changed file, from its two sides
     /// (blob or gitlink id and mode; `None` for a side that does not exist).
     fn numstat(&self, old: Side, new: Side) -> Result<(u64, u64, bool), git2::Error> {
@@ -228,7 +266,13 @@ impl GitCounter {
                 self.walk(o.map(|e| e.id), n.map(|e| e.id), prefix, out)?;
             } else {
                 let side = |e: Option<&Entry>| e.map(|e| (e.id, e.mode));
-                out.push(Change { path: String::from_utf8_lossy(prefix).into_owned(), old: side(o), new: side(n) });
+                let status = match (o, n) {
+                    (None, _) => FileStatus::Added,
+                    (_, None) => FileStatus::Deleted,
+                    _ => FileStatus::Modified,
+                };
+                let path = String::from_utf8_lossy(prefix).into_owned();
+                out.push(Change { status, path, old_path: None, old: side(o), new: side(n) });
             }
             prefix.truncate(len);
         }
@@ -294,9 +338,12 @@ struct Entry {
     tree: bool,
 }
 
-/// A changed file found by [`GitCounter::walk`].
+/// A changed file: found by [`GitCounter::walk`] or by libgit2's rename detection.
 struct Change {
+    status: FileStatus,
     path: String,
+    /// Path before a rename or copy.
+    old_path: Option<String>,
     old: Side,
     new: Side,
 }
@@ -322,73 +369,25 @@ impl Counter for GitCounter {
             }
         };
         let tree = job.tree;
-        if !self.renames {
+        let deltas = if self.renames {
+            self.renamed_deltas(base, tree, &fail)?
+        } else {
             let mut changes = Vec::new();
             self.walk(base, Some(tree), &mut Vec::new(), &mut changes)
                 .map_err(|e| fail("cannot compare trees".into(), e))?;
-            let mut files = Vec::with_capacity(changes.len());
-            for c in changes {
-                let status = match (c.old, c.new) {
-                    (None, _) => FileStatus::Added,
-                    (_, None) => FileStatus::Deleted,
-                    _ => FileStatus::Modified,
-                };
-                let (added, removed, binary) =
-                    self.numstat(c.old, c.new).map_err(|e| fail(format!("cannot diff {}", c.path), e))?;
-                files.push(FileChange {
-                    path: c.path,
-                    old_path: None,
-                    added,
-                    removed,
-                    binary,
-                    status,
-                    old_revision: None,
-                    revision: None,
-                });
-            }
-            return Ok(files);
-        }
-        let mut opts = DiffOptions::new();
-        // A file that becomes a symlink is one entry, as in git (status T).
-        opts.ignore_submodules(false).skip_binary_check(true).include_typechange(true);
-        // The changed files first, with rename detection; then their counts (which
-        // need the worker's blob memo, so the diff is done with by then).
-        let deltas = {
-            let repo = &self.repo;
-            let read = |id: Oid| repo.find_tree(id).map_err(|e| fail(format!("cannot read tree {id}"), e));
-            let (base, tree) = (base.map(read).transpose()?, read(tree)?);
-            let mut diff = repo
-                .diff_tree_to_tree(base.as_ref(), Some(&tree), Some(&mut opts))
-                .map_err(|e| fail("cannot compare trees".into(), e))?;
-            let mut find = DiffFindOptions::new();
-            find.renames(true);
-            diff.find_similar(Some(&mut find)).map_err(|e| fail("rename detection failed".into(), e))?;
-            let side = |f: &git2::DiffFile<'_>| (!f.id().is_zero()).then(|| (f.id(), u32::from(f.mode()) as i32));
-            diff.deltas()
-                .map(|delta| {
-                    let (old, new) = (delta.old_file(), delta.new_file());
-                    let (status, path, old_path) = match delta.status() {
-                        Delta::Added => (FileStatus::Added, path_of(&new), None),
-                        Delta::Deleted => (FileStatus::Deleted, path_of(&old), None),
-                        Delta::Renamed => (FileStatus::Renamed, path_of(&new), path_of(&old)),
-                        Delta::Copied => (FileStatus::Copied, path_of(&new), path_of(&old)),
-                        _ => (FileStatus::Modified, path_of(&new).or_else(|| path_of(&old)), None),
-                    };
-                    (status, path.unwrap_or_default(), old_path, side(&old), side(&new))
-                })
-                .collect::<Vec<_>>()
+            changes
         };
         let mut files = Vec::with_capacity(deltas.len());
-        for (status, path, old_path, old, new) in deltas {
+        for c in deltas {
             let (added, removed, binary) =
-                self.numstat(old, new).map_err(|e| fail(format!("cannot diff {path}"), e))?;
+                self.numstat(c.old, c.new).map_err(|e| fail(format!("cannot diff {}", c.path), e))?;
             files.push(FileChange {
-                path,
-                old_path,
+                path: c.path,
+                old_path: c.old_path,
                 added,
                 removed,
                 binary,
-                status,
+                status: c.status,
                 old_revision: None,
                 revision: None,
             });
