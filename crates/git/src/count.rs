@@ -464,4 +464,23 @@ mod tests {
         assert_eq!(line_counts(old, new, || Ok(whole(old, new))).unwrap(), (50, 50));
         assert_eq!(crate::xdiff::counts(old, new), Some((50, 50)));
     }
+
+    #[test]
+    fn shared_starts_and_ends_equal_a_byte_by_byte_count() {
+        let mut next = seeded(0x5151_2024);
+        for _ in 0..2000 {
+            let common: Vec<u8> = (0..next(200)).map(|_| b"ab\n"[next(3) as usize]).collect();
+            let mut a = common.clone();
+            let mut b = common.clone();
+            a.extend((0..next(100)).map(|_| b"abc\n"[next(4) as usize]));
+            b.extend((0..next(100)).map(|_| b"abc\n"[next(4) as usize]));
+            let tail: Vec<u8> = (0..next(200)).map(|_| b"ab\n"[next(3) as usize]).collect();
+            a.extend_from_slice(&tail);
+            b.extend_from_slice(&tail);
+            let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+            let suffix = a.iter().rev().zip(b.iter().rev()).take_while(|(x, y)| x == y).count();
+            assert_eq!(common_prefix(&a, &b), prefix, "{a:?} {b:?}");
+            assert_eq!(common_suffix(&a, &b), suffix, "{a:?} {b:?}");
+        }
+    }
 }

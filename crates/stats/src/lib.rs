@@ -167,7 +167,7 @@ pub fn diffstat_pieces<S: vcscope_diffstat::ReadAt + Sync + ?Sized>(
     // piece cost page faults), and pieces handed out in file order.
     let pieces = vcscope_diffstat::piece_count(len, PIECE);
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let per_thread: Vec<Vec<(usize, io_result::Counted)>> = pool.broadcast(|_| {
+    let per_thread: Vec<Vec<(usize, PieceResult)>> = pool.broadcast(|_| {
         let mut buf = Vec::new();
         let mut done = Vec::new();
         loop {
@@ -180,17 +180,15 @@ pub fn diffstat_pieces<S: vcscope_diffstat::ReadAt + Sync + ?Sized>(
             done.push((k, counted));
         }
     });
-    let mut counted: Vec<(usize, io_result::Counted)> = per_thread.into_iter().flatten().collect();
+    let mut counted: Vec<(usize, PieceResult)> = per_thread.into_iter().flatten().collect();
     counted.sort_by_key(|(k, _)| *k);
-    let counted = counted.into_iter().map(|(_, c)| c);
     let mut out = vcscope_diffstat::DiffStat::default();
-    let counted: Vec<io_result::Counted> = counted.collect();
     // Room for every file at once: growing the joined list piece by piece moved
     // megabytes again and again.
-    let files = counted.iter().map(|c| c.as_ref().map_or(0, |(stat, _)| stat.files.len())).sum();
+    let files = counted.iter().map(|(_, c)| c.as_ref().map_or(0, |(stat, _)| stat.files.len())).sum();
     out.files.reserve_exact(files);
     let mut line_base = 0;
-    for piece in counted {
+    for (_, piece) in counted {
         let (part, lines) = piece.map_err(StatsError::Read)?;
         out.append(part, line_base);
         line_base += lines;
@@ -198,10 +196,8 @@ pub fn diffstat_pieces<S: vcscope_diffstat::ReadAt + Sync + ?Sized>(
     Ok(out)
 }
 
-mod io_result {
-    /// One piece's result, or the read error that stopped it.
-    pub type Counted = std::io::Result<(vcscope_diffstat::DiffStat, usize)>;
-}
+/// One piece's counts and lines, or the read error that stopped it.
+type PieceResult = std::io::Result<(vcscope_diffstat::DiffStat, usize)>;
 
 struct Worker {
     counter: Option<Result<Box<dyn Counter>, String>>,
@@ -218,7 +214,7 @@ pub fn count(
     Ok(counted)
 }
 
-/// Runs runs of at most this many consecutive changesets on one worker.
+/// The most consecutive changesets a worker takes in one run.
 const MAX_RUN: usize = 1024;
 
 /// Counts changesets while `list` is still listing them: `list` runs on the calling
