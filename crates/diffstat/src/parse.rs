@@ -77,9 +77,9 @@ pub struct Segment {
     pub eof: bool,
 }
 
-/// Counts one piece of a longer text ([`Segment`], [`crate::read_piece`]) on its own: line numbers in the result start at 1 for the
-/// segment's first line. Returns the result and the number of lines read, for
-/// [`DiffStat::append`].
+/// Counts one piece of a longer text ([`Segment`], [`crate::read_piece`]) on its
+/// own: line numbers in the result start at 1 for the piece's first line. Returns
+/// the result and the number of lines read, for [`DiffStat::append`].
 pub fn count_segment(text: &[u8], options: &Options) -> (DiffStat, usize) {
     let mut out = DiffStat::default();
     let lines = parse_segment(text, 0, options, &mut out);
@@ -248,10 +248,10 @@ struct Body {
     removed: u64,
 }
 
-/// One bit per `\n` in the (up to) 64 bytes of `block`, bit i for byte i. Eight
-/// bytes at a time, in plain integer arithmetic: a byte equal to `\n` is a zero
-/// byte of `word ^ 0x0a0a..`, and the exact zero-byte test below flags it in its top
-/// bit, which the multiplication gathers into one byte of the mask.
+/// One bit per `\n` in the (up to) 64 bytes of `block`, bit i for byte i: four
+/// SSE2 compares for a whole block on x86-64, a byte loop otherwise (and for the
+/// short last block of a text). A portable eight-bytes-at-a-time version measured
+/// 20% slower overall than SSE2, and kept the engine over its time budget.
 #[inline]
 fn newline_mask(block: &[u8]) -> u64 {
     if let Ok(full) = <&[u8; 64]>::try_from(block) {
@@ -291,9 +291,9 @@ fn newline_mask_sse2(block: &[u8; 64]) -> u64 {
 /// every line fits what the header (`old`, `new` lines still expected) allows:
 /// `+` while new lines are expected, `-` while old ones are, a context line (or an
 /// empty line) while both are, and `\ No newline` markers anywhere. Newlines are
-/// found 64 bytes at a time, a bit mask per block, instead of one search per line;
-/// on a diff of short lines that halves the time. Stops before the first line that
-/// does not fit, at the end of the input, or when the header is satisfied.
+/// found 64 bytes at a time, a bit mask per block, instead of one search per line
+/// (about 10% less CPU on `git log -p` text). Stops before the first line that does
+/// not fit, at the end of the input, or when the header is satisfied.
 #[inline]
 fn count_body(input: &[u8], pos: usize, old: u64, new: u64) -> Body {
     let mut body = Body { pos, lines: 0, old, new, added: 0, removed: 0 };
