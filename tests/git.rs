@@ -371,6 +371,20 @@ done
     assert_agree("edits among common lines", &ours(&repo, &["--rev", "main"]), &git);
 }
 
+/// A linked work tree (`git worktree add`): its git folder holds no objects; they
+/// are in the main repository's common folder, where every worker must find them.
+#[test]
+fn a_linked_work_tree_agrees_with_git() {
+    let (dir, repo) = fixture();
+    let linked = dir.path().join("linked");
+    let out = run(Command::new("git").arg("-C").arg(&repo).args(["worktree", "add", "-q"]).arg(&linked).arg("HEAD~2"));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(linked.join(".git").is_file(), "a linked work tree has a .git file");
+    let git = reference(&linked, &["--no-renames"], false);
+    assert!(git.len() > 10, "{} commits", git.len());
+    assert_agree("linked work tree", &ours(&linked, &["-j", "3"]), &git);
+}
+
 /// Objects found only through `objects/info/alternates` (a `git clone --shared`,
 /// whose own object folder is empty) and loose objects next to packed ones: each
 /// worker opens its own object database, and it must find both.

@@ -33,16 +33,23 @@ impl CounterFactory for Factory {
         // repositories that name it by the same path, and two workers taking that
         // lock for every object spent 60% more CPU than one. Each worker names the
         // objects folder its own way (`objects/./.`), so each gets its own pack
-        // handles and base cache.
-        let n = self.workers.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let mut objects = self.git_dir.join("objects").to_string_lossy().into_owned();
-        for _ in 0..n {
-            objects.push_str("/.");
+        // handles and base cache. The objects live in the common folder (a linked
+        // work tree's own git folder has none); a path that is not UTF-8, which
+        // libgit2's call cannot take, keeps the shared database (slower, the same
+        // counts).
+        let objects = repo.commondir().join("objects");
+        if let (Some(objects), true) = (objects.to_str(), objects.is_dir()) {
+            let n = self.workers.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let mut spelled = objects.to_owned();
+            for _ in 0..n {
+                spelled.push_str("/.");
+            }
+            let private = git2::Odb::new()
+                .and_then(|odb| odb.add_disk_alternate(&spelled).map(|()| odb))
+                .and_then(|odb| repo.set_odb(&odb));
+            private
+                .map_err(|e| invalid(&self.shown, None, format!("cannot open the object database: {}", e.message())))?;
         }
-        let private = git2::Odb::new()
-            .and_then(|odb| odb.add_disk_alternate(&objects).map(|()| odb))
-            .and_then(|odb| repo.set_odb(&odb));
-        private.map_err(|e| invalid(&self.shown, None, format!("cannot open the object database: {}", e.message())))?;
         Ok(Box::new(GitCounter { repo, shown: self.shown.clone(), renames: self.renames, trees: TreeMemo::default() }))
     }
 }
