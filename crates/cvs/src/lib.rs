@@ -253,23 +253,44 @@ pub(crate) struct CvsJob {
     members: Vec<cvsps::Member>,
 }
 
+/// Where counting a patchset went wrong: the file, the revision, and why.
+pub(crate) struct MemberError {
+    file: String,
+    revision: Option<String>,
+    message: String,
+}
+
+impl MemberError {
+    pub(crate) fn new(file: String, revision: Option<String>, message: String) -> Self {
+        MemberError { file, revision, message }
+    }
+}
+
 impl CvsJob {
-    /// Counts every member with `count`; a member it cannot count becomes a problem
-    /// (through `problem`) and the others are still counted.
-    fn count_members<E>(
+    /// What both CVS counters do with a patchset: `date_problem` (a date gap found
+    /// on a member) first, then every member counted with `count`; a member it
+    /// cannot count becomes a problem of `commit` and the others are still counted.
+    fn count_members(
         &self,
-        mut count: impl FnMut(&cvsps::Member) -> Result<Option<FileChange>, E>,
-        mut problem: impl FnMut(&cvsps::Member, E),
-    ) -> Vec<FileChange> {
+        commit: &Commit,
+        date_problem: Option<MemberError>,
+        mut count: impl FnMut(&cvsps::Member) -> Result<Option<FileChange>, MemberError>,
+    ) -> (Vec<FileChange>, Vec<Problem>) {
+        let problem = |e: MemberError| Problem {
+            severity: Severity::Error,
+            origin: Origin { file: e.file, line: None, revision: e.revision },
+            message: format!("patchset {}: {}", commit.id, e.message),
+        };
+        let mut problems: Vec<Problem> = date_problem.into_iter().map(problem).collect();
         let mut files = Vec::with_capacity(self.members.len());
         for m in &self.members {
             match count(m) {
                 Ok(Some(f)) => files.push(f),
                 Ok(None) => {}
-                Err(e) => problem(m, e),
+                Err(e) => problems.push(problem(e)),
             }
         }
-        files
+        (files, problems)
     }
 
     /// The job back from the stats stage.
@@ -547,13 +568,11 @@ fn humanize(seconds: i64) -> String {
 impl Counter for CvsCounter {
     fn count(&mut self, commit: &Commit, job: Box<dyn Any + Send>) -> Result<Vec<FileChange>, SourceError> {
         let job = CvsJob::from_any(commit, job)?;
-        let problem = |(file, revision, message): (PathBuf, Option<String>, String)| Problem {
-            severity: Severity::Error,
-            origin: Origin { file: file.display().to_string(), line: None, revision },
-            message: format!("patchset {}: {message}", commit.id),
+        let local = |(file, revision, message): (PathBuf, Option<String>, String)| {
+            MemberError::new(file.display().to_string(), revision, message)
         };
-        let mut problems: Vec<Problem> = self.check_date(&job).into_iter().map(problem).collect();
-        let files = job.count_members(|m| self.member(&job, m), |_, e| problems.push(problem(e)));
+        let date_problem = self.check_date(&job).map(local);
+        let (files, problems) = job.count_members(commit, date_problem, |m| self.member(&job, m).map_err(local));
         self.problems.extend(problems);
         Ok(files)
     }

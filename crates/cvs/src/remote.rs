@@ -12,9 +12,9 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
-use vcscope_core::{Commit, Counter, FileChange, FileStatus, Origin, Problem, Severity, SourceError};
+use vcscope_core::{Commit, Counter, FileChange, FileStatus, Problem, SourceError};
 
-use crate::{cvsps, date_gap, CvsJob};
+use crate::{cvsps, date_gap, CvsJob, MemberError};
 
 /// What `cvs rlog` says about one file.
 struct FileInfo {
@@ -194,24 +194,18 @@ impl RemoteCounter {
 impl Counter for RemoteCounter {
     fn count(&mut self, commit: &Commit, job: Box<dyn Any + Send>) -> Result<Vec<FileChange>, SourceError> {
         let job = CvsJob::from_any(commit, job)?;
-        let root = self.root.clone();
-        let problem = |path: &str, revision: String, message: String| Problem {
-            severity: Severity::Error,
-            origin: Origin { file: format!("{root}/{}/{path}", job.module), line: None, revision: Some(revision) },
-            message: format!("patchset {}: {message}", commit.id),
+        let file = format!("{}/{}", self.root, job.module);
+        let at = |path: &str, revision: String, message: String| {
+            MemberError::new(format!("{file}/{path}"), Some(revision), message)
         };
-        let mut problems = Vec::new();
-        if let Some(m) = job.members.first() {
+        let date_problem = job.members.first().and_then(|m| {
             let path = format!("{}/{}", job.module, m.path);
             let date = self.info(&path).ok().and_then(|i| i.revisions.get(&m.to).and_then(|r| r.date));
-            if let Some(gap) = date.and_then(|d| date_gap(d, job.date)) {
-                problems.push(problem(&m.path, m.to.clone(), gap));
-            }
-        }
-        let files = job.count_members(
-            |m| self.member(&job, m),
-            |m, (revision, message)| problems.push(problem(&m.path, revision, message)),
-        );
+            date.and_then(|d| date_gap(d, job.date)).map(|gap| at(&m.path, m.to.clone(), gap))
+        });
+        let (files, problems) = job.count_members(commit, date_problem, |m| {
+            self.member(&job, m).map_err(|(revision, message)| at(&m.path, revision, message))
+        });
         self.problems.extend(problems);
         Ok(files)
     }
