@@ -39,7 +39,8 @@ impl CounterFactory for Factory {
         // counts).
         let objects = repo.commondir().join("objects");
         if let (Some(objects), true) = (objects.to_str(), objects.is_dir()) {
-            let n = self.workers.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            // At most 64 spellings: workers past that share one (still correct).
+            let n = self.workers.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % 64;
             let mut spelled = objects.to_owned();
             for _ in 0..n {
                 spelled.push_str("/.");
